@@ -1,0 +1,416 @@
+//! The layer config (SPEC section 5's `layer` object): one type shared by the
+//! golden model, the RTL generator and co-simulation, validated once.
+
+use crate::error::ConfigError;
+use crate::json_path::{self, Obj};
+use crate::widths;
+use serde_json::{json, Value};
+
+/// Accepted ranges of the layer's scalar fields.
+pub mod limits {
+    pub const INPUTS: (i64, i64) = (1, 4096);
+    pub const OUTPUTS: (i64, i64) = (1, 4096);
+    pub const TIMESTEPS: (i64, i64) = (1, 64);
+    pub const WEIGHT_BITS: (i64, i64) = (2, 16);
+    pub const PSN_WEIGHT_BITS: (i64, i64) = (2, 16);
+    pub const IF_VTH: (i64, i64) = (1, (1 << 31) - 1);
+    /// TMN `vth = 2^q` with q in this range.
+    pub const TMN_Q: (u32, u32) = (1, 30);
+    pub const PSN_K: (i64, i64) = (1, 1024);
+    /// Neuron-only current width (`current_bits`).
+    pub const CURRENT_BITS: (i64, i64) = (2, 32);
+    pub const DEFAULT_WEIGHT_BITS: i64 = 8;
+    pub const DEFAULT_PSN_WEIGHT_BITS: i64 = 8;
+}
+
+/// The neuron under every column, with its parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Neuron {
+    /// Integrate-and-fire, binary, reset by subtraction.
+    If { vth: i64 },
+    /// Ternary Momentum Neuron, `vth = 2^q`, fires at +-vth/2.
+    Tmn { vth: i64 },
+    /// Full PSN: `T x T` matrix `P`, thresholds `B[T]`.
+    Psn {
+        weights: Vec<Vec<i64>>,
+        thresholds: Vec<i64>,
+    },
+    /// Masked PSN of order k: `P[t][i]` is used only for `t-k < i <= t`.
+    MaskedPsn {
+        k: usize,
+        weights: Vec<Vec<i64>>,
+        thresholds: Vec<i64>,
+    },
+    /// Sliding PSN of order k: weights `w[0..k]`, one threshold.
+    SlidingPsn {
+        k: usize,
+        weights: Vec<i64>,
+        threshold: i64,
+    },
+}
+
+impl Neuron {
+    /// The `kind` string of SPEC section 5.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Neuron::If { .. } => "if",
+            Neuron::Tmn { .. } => "tmn",
+            Neuron::Psn { .. } => "psn",
+            Neuron::MaskedPsn { .. } => "masked_psn",
+            Neuron::SlidingPsn { .. } => "sliding_psn",
+        }
+    }
+
+    /// True for the PSN family (state is H, no reset).
+    pub fn is_psn_family(&self) -> bool {
+        matches!(
+            self,
+            Neuron::Psn { .. } | Neuron::MaskedPsn { .. } | Neuron::SlidingPsn { .. }
+        )
+    }
+}
+
+/// One layer: synapses (or neuron-only mode), bias and neuron.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LayerConfig {
+    pub inputs: usize,
+    pub outputs: usize,
+    pub timesteps: usize,
+    pub weight_bits: u32,
+    pub psn_weight_bits: u32,
+    /// `W[out][in]`; `None` in neuron-only mode.
+    pub weights: Option<Vec<Vec<i64>>>,
+    /// `b[out]`, zeros when the case gives none.
+    pub bias: Vec<i64>,
+    pub neuron: Neuron,
+    /// A user-forced state width narrower than the derived one (field
+    /// `state_bits`): the state register saturates and raises `overflow`.
+    pub forced_state_bits: Option<u32>,
+    /// Neuron-only mode: the width of the given currents (field
+    /// `current_bits`, default [`widths::NEURON_ONLY_DEFAULT_CURRENT_BITS`]).
+    /// `None` with weights, where it is derived.
+    pub neuron_only_current_bits: Option<u32>,
+}
+
+/// The widths of one layer, all from [`crate::widths`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Widths {
+    /// `I = sum W*s` (and neuron-only currents).
+    pub synaptic_bits: u32,
+    /// `I + b`.
+    pub current_bits: u32,
+    /// The state register (membrane u, or H) the spec derives.
+    pub derived_state_bits: u32,
+    /// The state register actually used: derived, or the user-forced narrower width.
+    pub state_bits: u32,
+}
+
+impl LayerConfig {
+    /// All derived widths of this layer.
+    pub fn widths(&self) -> Widths {
+        let synaptic_bits = self
+            .neuron_only_current_bits
+            .unwrap_or_else(|| widths::synaptic_bits(self.weight_bits, self.inputs));
+        let current_bits = widths::current_bits(synaptic_bits, self.weight_bits);
+        let (t, wb, pwb) = (self.timesteps, self.weight_bits, self.psn_weight_bits);
+        let derived = match &self.neuron {
+            Neuron::If { vth } => widths::if_membrane_bits(t, synaptic_bits, wb, *vth as u64),
+            Neuron::Tmn { vth } => widths::tmn_membrane_bits(t, synaptic_bits, wb, *vth as u64),
+            Neuron::Psn { .. } => widths::psn_state_bits(current_bits, pwb, t),
+            Neuron::MaskedPsn { k, .. } | Neuron::SlidingPsn { k, .. } => {
+                widths::psn_state_bits(current_bits, pwb, *k)
+            }
+        };
+        Widths {
+            synaptic_bits,
+            current_bits,
+            derived_state_bits: derived,
+            state_bits: self.forced_state_bits.unwrap_or(derived),
+        }
+    }
+
+    /// True in neuron-only mode (no synaptic weights).
+    pub fn neuron_only(&self) -> bool {
+        self.weights.is_none()
+    }
+
+    /// Signed range of a `weight_bits` value (weights and biases).
+    pub fn weight_range(&self) -> (i64, i64) {
+        signed_range(self.weight_bits)
+    }
+
+    /// Parses and validates a SPEC section 5 `layer` object at `path`.
+    pub fn from_json(v: &Value, path: &str) -> Result<Self, ConfigError> {
+        use limits::*;
+        let o = Obj::of(v, path)?;
+        let inputs = o.int_in("inputs", INPUTS.0, INPUTS.1)? as usize;
+        let outputs = o.int_in("outputs", OUTPUTS.0, OUTPUTS.1)? as usize;
+        let timesteps = o.int_in("timesteps", TIMESTEPS.0, TIMESTEPS.1)? as usize;
+        let weight_bits = o.int_in_or(
+            "weight_bits",
+            WEIGHT_BITS.0,
+            WEIGHT_BITS.1,
+            DEFAULT_WEIGHT_BITS,
+        )? as u32;
+        let psn_weight_bits = o.int_in_or(
+            "psn_weight_bits",
+            PSN_WEIGHT_BITS.0,
+            PSN_WEIGHT_BITS.1,
+            DEFAULT_PSN_WEIGHT_BITS,
+        )? as u32;
+        let (wlo, whi) = signed_range(weight_bits);
+        let why_w = format!("weight_bits {weight_bits}");
+
+        let weights = match o.opt("weights") {
+            Some(w) => {
+                let p = o.field_path("weights");
+                let m = json_path::int_matrix(w, &p, outputs, "outputs", inputs, "inputs")?;
+                json_path::check_matrix_range(&m, &p, wlo, whi, &why_w)?;
+                Some(m)
+            }
+            None => {
+                if inputs != outputs {
+                    return Err(ConfigError::new(
+                        o.field_path("inputs"),
+                        format!(
+                            "neuron-only mode (no weights) needs inputs == outputs, found {inputs} and {outputs}"
+                        ),
+                    ));
+                }
+                None
+            }
+        };
+        let bias = match o.opt("bias") {
+            Some(b) => {
+                let p = o.field_path("bias");
+                let b = json_path::int_vec(b, &p, outputs, "outputs")?;
+                json_path::check_vec_range(&b, &p, wlo, whi, &why_w)?;
+                b
+            }
+            None => vec![0; outputs],
+        };
+        let neuron = parse_neuron(&o.obj("neuron")?, timesteps, psn_weight_bits)?;
+
+        let mut cfg = LayerConfig {
+            inputs,
+            outputs,
+            timesteps,
+            weight_bits,
+            psn_weight_bits,
+            weights,
+            bias,
+            neuron,
+            forced_state_bits: None,
+            neuron_only_current_bits: None,
+        };
+        if let Some(cb) = o.opt("current_bits") {
+            let p = o.field_path("current_bits");
+            if cfg.weights.is_some() {
+                return Err(ConfigError::new(
+                    p,
+                    format!(
+                        "only neuron-only layers (no weights) set current_bits; with weights it is derived ({} bits)",
+                        cfg.widths().synaptic_bits
+                    ),
+                ));
+            }
+            cfg.neuron_only_current_bits =
+                Some(json_path::int_in(cb, &p, CURRENT_BITS.0, CURRENT_BITS.1)? as u32);
+        } else if cfg.weights.is_none() {
+            cfg.neuron_only_current_bits = Some(widths::NEURON_ONLY_DEFAULT_CURRENT_BITS);
+        }
+        let derived = cfg.widths().derived_state_bits;
+        if derived > widths::MAX_DERIVED_BITS {
+            return Err(ConfigError::new(
+                o.field_path("timesteps"),
+                format!(
+                    "the derived {} state width is {derived} bits, above the supported {}; reduce timesteps, weight_bits or inputs",
+                    cfg.neuron.kind(),
+                    widths::MAX_DERIVED_BITS
+                ),
+            ));
+        }
+        if let Some(sb) = o.opt("state_bits") {
+            let sb = json_path::int_in(sb, &o.field_path("state_bits"), 2, derived as i64)?;
+            cfg.forced_state_bits = Some(sb as u32);
+        }
+        // PSN thresholds are compared with H: they must fit its width.
+        let state_bits = cfg.widths().state_bits;
+        let (hlo, hhi) = signed_range(state_bits);
+        let why_h = format!("the {state_bits}-bit H width");
+        let npath = o.field_path("neuron");
+        match &cfg.neuron {
+            Neuron::Psn { thresholds, .. } | Neuron::MaskedPsn { thresholds, .. } => {
+                json_path::check_vec_range(
+                    thresholds,
+                    &json_path::join(&npath, "thresholds"),
+                    hlo,
+                    hhi,
+                    &why_h,
+                )?;
+            }
+            Neuron::SlidingPsn { threshold, .. } => {
+                if !(hlo..=hhi).contains(threshold) {
+                    return Err(ConfigError::new(
+                        json_path::join(&npath, "threshold"),
+                        format!("{threshold} is not in {hlo}..={hhi} ({why_h})"),
+                    ));
+                }
+            }
+            _ => {}
+        }
+        Ok(cfg)
+    }
+
+    /// The SPEC section 5 `layer` object for this config.
+    pub fn to_json(&self) -> Value {
+        let neuron = match &self.neuron {
+            Neuron::If { vth } => json!({"kind": "if", "vth": vth}),
+            Neuron::Tmn { vth } => json!({"kind": "tmn", "vth": vth}),
+            Neuron::Psn {
+                weights,
+                thresholds,
+            } => json!({"kind": "psn", "weights": weights, "thresholds": thresholds}),
+            Neuron::MaskedPsn {
+                k,
+                weights,
+                thresholds,
+            } => {
+                json!({"kind": "masked_psn", "k": k, "weights": weights, "thresholds": thresholds})
+            }
+            Neuron::SlidingPsn {
+                k,
+                weights,
+                threshold,
+            } => json!({"kind": "sliding_psn", "k": k, "weights": weights, "threshold": threshold}),
+        };
+        let mut v = json!({
+            "inputs": self.inputs,
+            "outputs": self.outputs,
+            "timesteps": self.timesteps,
+            "weight_bits": self.weight_bits,
+            "psn_weight_bits": self.psn_weight_bits,
+            "bias": self.bias,
+            "neuron": neuron,
+        });
+        if let Some(w) = &self.weights {
+            v["weights"] = json!(w);
+        }
+        if let Some(cb) = self.neuron_only_current_bits {
+            v["current_bits"] = json!(cb);
+        }
+        if let Some(sb) = self.forced_state_bits {
+            v["state_bits"] = json!(sb);
+        }
+        v
+    }
+}
+
+impl serde::Serialize for LayerConfig {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.to_json().serialize(s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LayerConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = Value::deserialize(d)?;
+        LayerConfig::from_json(&v, "layer").map_err(serde::de::Error::custom)
+    }
+}
+
+/// `[-2^(bits-1), 2^(bits-1) - 1]`.
+pub fn signed_range(bits: u32) -> (i64, i64) {
+    let lim = 1i64 << (bits - 1);
+    (-lim, lim - 1)
+}
+
+fn parse_neuron(o: &Obj, timesteps: usize, psn_weight_bits: u32) -> Result<Neuron, ConfigError> {
+    use limits::*;
+    let kind_v = o.req("kind")?;
+    let kind = kind_v.as_str().ok_or_else(|| {
+        ConfigError::new(
+            o.field_path("kind"),
+            "expected a string: if, tmn, psn, masked_psn or sliding_psn",
+        )
+    })?;
+    let (plo, phi) = signed_range(psn_weight_bits);
+    let why_p = format!("psn_weight_bits {psn_weight_bits}");
+    let psn_matrix = |o: &Obj| -> Result<(Vec<Vec<i64>>, Vec<i64>), ConfigError> {
+        let p = o.field_path("weights");
+        let w = json_path::int_matrix(
+            o.req("weights")?,
+            &p,
+            timesteps,
+            "timesteps",
+            timesteps,
+            "timesteps",
+        )?;
+        json_path::check_matrix_range(&w, &p, plo, phi, &why_p)?;
+        let t = json_path::int_vec(
+            o.req("thresholds")?,
+            &o.field_path("thresholds"),
+            timesteps,
+            "timesteps",
+        )?;
+        Ok((w, t))
+    };
+    Ok(match kind {
+        "if" => Neuron::If {
+            vth: o.int_in("vth", IF_VTH.0, IF_VTH.1)?,
+        },
+        "tmn" => {
+            let vth = json_path::int(o.req("vth")?, &o.field_path("vth"))?;
+            let q_ok = vth > 0 && (vth as u64).is_power_of_two() && {
+                let q = vth.trailing_zeros();
+                (TMN_Q.0..=TMN_Q.1).contains(&q)
+            };
+            if !q_ok {
+                let msg = if vth > 0 && (vth as u64).is_power_of_two() {
+                    format!(
+                        "tmn vth {vth} is out of range: vth = 2^q with q in {}..={}",
+                        TMN_Q.0, TMN_Q.1
+                    )
+                } else {
+                    format!("tmn vth {vth} is not a power of two 2^q with q >= 1")
+                };
+                return Err(ConfigError::new(o.field_path("vth"), msg));
+            }
+            Neuron::Tmn { vth }
+        }
+        "psn" => {
+            let (weights, thresholds) = psn_matrix(o)?;
+            Neuron::Psn {
+                weights,
+                thresholds,
+            }
+        }
+        "masked_psn" => {
+            let k = o.int_in("k", PSN_K.0, PSN_K.1)? as usize;
+            let (weights, thresholds) = psn_matrix(o)?;
+            Neuron::MaskedPsn {
+                k,
+                weights,
+                thresholds,
+            }
+        }
+        "sliding_psn" => {
+            let k = o.int_in("k", PSN_K.0, PSN_K.1)? as usize;
+            let p = o.field_path("weights");
+            let weights = json_path::int_vec(o.req("weights")?, &p, k, "k")?;
+            json_path::check_vec_range(&weights, &p, plo, phi, &why_p)?;
+            let threshold = json_path::int(o.req("threshold")?, &o.field_path("threshold"))?;
+            Neuron::SlidingPsn {
+                k,
+                weights,
+                threshold,
+            }
+        }
+        other => return Err(ConfigError::new(
+            o.field_path("kind"),
+            format!(
+                "unknown neuron kind {other:?}; accepted: if, tmn, psn, masked_psn, sliding_psn"
+            ),
+        )),
+    })
+}

@@ -1,0 +1,23 @@
+//! golden-model: the bit-exact integer reference of the snnrtl spiking core.
+//!
+//! Plain integer Rust, no floats, no dependency on the other crates. It
+//! implements `../shared/spec/SPEC.md`: ternary lanes (section 2), synapses
+//! (section 3), the neurons `if`, `tmn`, `psn`, `masked_psn`, `sliding_psn`
+//! (section 4), case files (section 5) and derived widths (section 6).
+//! The RTL generator reads the same config type and width functions.
+
+pub mod case;
+pub mod config;
+pub mod error;
+mod json_path;
+pub mod lanes;
+pub mod layer;
+pub mod neuron;
+pub mod synapse;
+pub mod widths;
+
+pub use case::{results_to_json, Case, Sample};
+pub use config::{LayerConfig, Neuron, Widths};
+pub use error::ConfigError;
+pub use lanes::LaneVec;
+pub use layer::{Flags, Layer, SampleResult};
