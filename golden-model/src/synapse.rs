@@ -7,13 +7,21 @@
 
 use crate::lanes::LaneVec;
 
-/// Weights of one layer, stored both transposed (`[in][out]`, for the packed
-/// event-driven path) and as given (`[out][in]`, for the naive reference).
+/// Outputs per tile of the packed path: 64 `i16` accumulators stay in registers.
+const TILE: usize = 64;
+
+/// Weights of one layer, stored transposed and tiled (`[tile][in][TILE]` as
+/// `i16`, for the packed event-driven path) and as given (`[out][in]`, for the
+/// naive reference).
 #[derive(Debug, Clone)]
 pub struct Synapses {
     inputs: usize,
     outputs: usize,
-    by_input: Vec<i32>,
+    /// `tiles[(tile * inputs + in) * TILE + k]` = `W[tile*TILE + k][in]` (0 past the last output).
+    tiles: Vec<i16>,
+    /// How many events an `i16` partial sum can take without overflow:
+    /// `32767 / max|W|` (the partial sum is widened to `i32` after each block).
+    block: usize,
     by_output: Vec<i32>,
 }
 
@@ -22,20 +30,26 @@ impl Synapses {
     pub fn new(weights: &[Vec<i64>]) -> Self {
         let outputs = weights.len();
         let inputs = weights.first().map_or(0, Vec::len);
-        let mut by_input = vec![0i32; inputs * outputs];
+        let n_tiles = outputs.div_ceil(TILE);
+        let mut tiles = vec![0i16; n_tiles * inputs * TILE];
         let mut by_output = Vec::with_capacity(inputs * outputs);
+        let mut max_abs = 1i64;
         for (o, row) in weights.iter().enumerate() {
             assert_eq!(row.len(), inputs, "ragged weight matrix");
             for (i, &w) in row.iter().enumerate() {
-                let w = i32::try_from(w).expect("weight exceeds 16 bits");
-                by_input[i * outputs + o] = w;
-                by_output.push(w);
+                let w16 = i16::try_from(w).expect("weight exceeds 16 bits");
+                tiles[((o / TILE) * inputs + i) * TILE + o % TILE] = w16;
+                by_output.push(i32::from(w16));
+                max_abs = max_abs.max(w.abs());
             }
         }
         Synapses {
             inputs,
             outputs,
-            by_input,
+            tiles,
+            // 0 when a weight is -2^15: its negation does not fit i16, so
+            // that layer accumulates in i32 directly.
+            block: (i64::from(i16::MAX) / max_abs) as usize,
             by_output,
         }
     }
@@ -48,26 +62,58 @@ impl Synapses {
         self.outputs
     }
 
-    /// The packed implementation: walks the non-zero lanes of `lanes` (32 lanes
-    /// per word) and adds or subtracts that input's weight column into `out`.
-    /// Zero and illegal lanes are skipped.
+    /// The packed implementation: reads the non-zero lanes of `lanes` (32
+    /// lanes per word), then for each tile of 64 outputs adds (+1) or
+    /// subtracts (-1) each event's weight column. Zero and illegal lanes are
+    /// skipped. Partial sums are `i16` for at most [`Self::block`] events, so
+    /// they cannot overflow, and are widened into `i32` after every block.
     pub fn currents_packed(&self, lanes: &LaneVec, out: &mut [i32]) {
         assert_eq!(lanes.len(), self.inputs);
         assert_eq!(out.len(), self.outputs);
-        out.fill(0);
-        let n = self.outputs;
+        // Events as signed column offsets: +i for +1, !i for -1.
+        let mut events: Vec<isize> = Vec::with_capacity(self.inputs);
         lanes.for_each_event(|i, negative| {
-            let col = &self.by_input[i * n..(i + 1) * n];
-            if negative {
-                for (acc, &w) in out.iter_mut().zip(col) {
-                    *acc -= w;
-                }
-            } else {
-                for (acc, &w) in out.iter_mut().zip(col) {
-                    *acc += w;
+            events.push(if negative { !(i as isize) } else { i as isize })
+        });
+        for (tile, out_tile) in out.chunks_mut(TILE).enumerate() {
+            let base = &self.tiles[tile * self.inputs * TILE..(tile + 1) * self.inputs * TILE];
+            let mut wide = [0i32; TILE];
+            let col = |i: usize| -> &[i16; TILE] { base[i * TILE..(i + 1) * TILE].try_into().unwrap() };
+            if self.block == 0 {
+                for &e in &events {
+                    let (i, sign) = if e < 0 { (!e as usize, -1) } else { (e as usize, 1) };
+                    for (w, &c) in wide.iter_mut().zip(col(i)) {
+                        *w += sign * i32::from(c);
+                    }
                 }
             }
-        });
+            for block in events.chunks(self.block.max(1)).filter(|_| self.block > 0) {
+                let mut acc = [0i16; TILE];
+                for &e in block {
+                    let (i, neg) = if e < 0 { (!e as usize, true) } else { (e as usize, false) };
+                    let col = col(i);
+                    if neg {
+                        for k in 0..TILE {
+                            acc[k] = acc[k].wrapping_sub(col[k]);
+                        }
+                    } else {
+                        for k in 0..TILE {
+                            acc[k] = acc[k].wrapping_add(col[k]);
+                        }
+                    }
+                }
+                for k in 0..TILE {
+                    wide[k] += i32::from(acc[k]);
+                }
+            }
+            out_tile.copy_from_slice(&wide[..out_tile.len()]);
+        }
+    }
+
+    /// How many events an `i16` partial sum takes before it is widened (0:
+    /// the layer has a weight of -2^15 and accumulates in `i32`).
+    pub fn block(&self) -> usize {
+        self.block
     }
 
     /// The naive reference: a dense `i32` multiply-accumulate over spike
@@ -96,6 +142,28 @@ mod tests {
         let mut naive = vec![0; 2];
         syn.currents_naive(&[1, -1, 0], &mut naive);
         assert_eq!(out, naive);
+    }
+
+    #[test]
+    fn extreme_16bit_weights_stay_exact() {
+        let w = vec![vec![-32768, 32767, -32768], vec![32767, -32768, 1]];
+        let syn = Synapses::new(&w);
+        assert_eq!(syn.block(), 0);
+        let lanes = LaneVec::from_spikes(&[-1, 1, -1]).unwrap();
+        let mut out = vec![0; 2];
+        syn.currents_packed(&lanes, &mut out);
+        assert_eq!(out, vec![32768 + 32767 + 32768, -32767 - 32768 - 1]);
+    }
+
+    #[test]
+    fn i16_blocks_widen_before_overflow() {
+        // 300 events of -128 * -1 = +128 each: 38400 does not fit i16.
+        let syn = Synapses::new(&[vec![-128; 300]]);
+        assert_eq!(syn.block(), 255);
+        let lanes = LaneVec::from_spikes(&[-1; 300]).unwrap();
+        let mut out = vec![0; 1];
+        syn.currents_packed(&lanes, &mut out);
+        assert_eq!(out, vec![38400]);
     }
 
     #[test]

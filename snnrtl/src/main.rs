@@ -1,1 +1,45 @@
-fn main() {}
+//! `snnrtl`: spiking neural networks to synthesizable, co-simulated, costed
+//! Verilog. One file per subcommand (`cmd_*.rs`).
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+mod cmd_bench;
+mod cmd_encode;
+mod cmd_golden;
+mod out;
+mod rng;
+
+#[derive(Parser)]
+#[command(name = "snnrtl", version, about = "Spiking neural networks to bit-exact, synthesizable Verilog")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a SPEC section 5 case file through the golden model
+    Golden(cmd_golden::Args),
+    /// Measure TMN momentum coding against IF rate coding, per timestep count
+    Encode(cmd_encode::Args),
+    /// Time the golden model's packed synapses against a naive loop
+    Bench(cmd_bench::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Golden(a) => cmd_golden::run(a),
+        Command::Encode(a) => cmd_encode::run(a),
+        Command::Bench(a) => cmd_bench::run(a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // One line: the chain of contexts joined with ": ".
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,1 +1,907 @@
+//! The one Verilog printer: turns an [`ast::Module`](super::ast::Module) into
+//! Verilog-2005 text.
+//!
+//! Layout: optional `// header` lines, `` `default_nettype none ``, the module
+//! with an ANSI port list (one port per line, trailing `// comment`), a body
+//! indented by two spaces per level with `begin`/`end` on every `always`, `if`
+//! branch and loop, `endmodule`, then `` `default_nettype wire ``. The text
+//! ends with a newline.
+//!
+//! Expressions: every nested compound subexpression (binary, ternary, most
+//! unary, negative integer) is parenthesized, so the printed text means
+//! exactly the tree whatever Verilog's precedence rules are. The top level of
+//! an expression, and anything already delimited (`[...]`, `{...}`,
+//! `$signed(...)`, an `if (...)` condition, an instance `.port(...)`), is not.
+//! The one exception is `~` and `!` as an operand of a binary or ternary
+//! operator (`a & ~b`), which binds tighter than every binary operator.
+//!
+//! Sized literals: non-negative values print in decimal (`8'd5`, `8'sd5`),
+//! negative ones as the two's-complement bit pattern in hex (`8'hFB`,
+//! `8'shFB`), which is exact and free of Verilator width warnings.
 
+use super::ast::{
+    CaseArm, Decl, Dir, Expr, Generate, GenerateIf, Instance, Item, LValue, Module, NetKind, Param,
+    Port, Stmt, UnOp,
+};
+
+/// Prints a whole module file (see the module docs for the layout).
+pub fn module_to_string(m: &Module) -> String {
+    let mut p = Printer::default();
+    p.module(m);
+    p.out
+}
+
+/// Prints one expression at top level (no outer parentheses).
+pub fn expr_to_string(e: &Expr) -> String {
+    expr(e)
+}
+
+/// Prints an assignment target.
+pub fn lvalue_to_string(lv: &LValue) -> String {
+    lvalue(lv)
+}
+
+/// Prints a sized literal: `W'dN` / `W'sdN` for `value >= 0`, else the
+/// two's-complement pattern `W'hX..` / `W'shX..` (the value is masked to
+/// `width` bits; `width` is clamped to 1..=64).
+pub fn lit_to_string(width: u32, value: i64, signed: bool) -> String {
+    let width = width.clamp(1, 64);
+    let s = if signed { "s" } else { "" };
+    if value >= 0 {
+        let mask = mask(width);
+        format!("{width}'{s}d{}", (value as u64) & mask)
+    } else {
+        let bits = (value as u64) & mask(width);
+        let digits = width.div_ceil(4) as usize;
+        format!("{width}'{s}h{bits:0digits$X}")
+    }
+}
+
+fn mask(width: u32) -> u64 {
+    if width >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << width) - 1
+    }
+}
+
+/// `[W-1:0]` for `width > 1`, nothing for width 1.
+fn range(width: u32) -> String {
+    if width > 1 {
+        format!("[{}:0]", width - 1)
+    } else {
+        String::new()
+    }
+}
+
+/// `wire signed [7:0]`-style type text.
+fn net_type(kind: NetKind, signed: bool, width: u32) -> String {
+    let mut s = String::from(match kind {
+        NetKind::Wire => "wire",
+        NetKind::Reg => "reg",
+    });
+    if signed {
+        s.push_str(" signed");
+    }
+    let r = range(width);
+    if !r.is_empty() {
+        s.push(' ');
+        s.push_str(&r);
+    }
+    s
+}
+
+/// `  // text` for a non-empty trailing comment (newlines flattened).
+fn trailing(comment: &str) -> String {
+    if comment.is_empty() {
+        String::new()
+    } else {
+        format!("  // {}", comment.replace(['\n', '\r'], " "))
+    }
+}
+
+/// Comment lines for a (possibly multi-line) text.
+fn comment_lines(text: &str) -> Vec<String> {
+    text.split('\n')
+        .map(|l| {
+            let l = l.trim_end();
+            if l.is_empty() {
+                "//".to_string()
+            } else {
+                format!("// {l}")
+            }
+        })
+        .collect()
+}
+
+fn param_decl(keyword: &str, p: &Param) -> String {
+    match p.width {
+        None => format!("{keyword} integer {} = {}", p.name, p.value),
+        Some(w) => {
+            let value = lit_to_string(w, p.value, false);
+            let r = range(w);
+            if r.is_empty() {
+                format!("{keyword} {} = {value}", p.name)
+            } else {
+                format!("{keyword} {r} {} = {value}", p.name)
+            }
+        }
+    }
+}
+
+fn port_decl(p: &Port) -> String {
+    let dir = match p.dir {
+        Dir::Input => "input ",
+        Dir::Output => "output",
+    };
+    format!("{dir} {} {}", net_type(p.kind, p.signed, p.width), p.name)
+}
+
+fn decl(d: &Decl) -> String {
+    let depth = match d.depth {
+        Some(n) => format!(" [0:{}]", n.saturating_sub(1)),
+        None => String::new(),
+    };
+    format!(
+        "{} {}{depth};{}",
+        net_type(d.kind, d.signed, d.width),
+        d.name,
+        trailing(&d.comment)
+    )
+}
+
+// ---------------------------------------------------------------- expressions
+
+fn expr(e: &Expr) -> String {
+    match e {
+        Expr::Id(n) => n.clone(),
+        Expr::Lit {
+            width,
+            value,
+            signed,
+        } => lit_to_string(*width, *value, *signed),
+        Expr::Int(v) => v.to_string(),
+        Expr::Index { base, index } => format!("{base}[{}]", expr(index)),
+        Expr::Part { base, hi, lo } => format!("{base}[{}:{}]", expr(hi), expr(lo)),
+        Expr::IndexedPart { base, start, width } => {
+            format!("{base}[{} +: {width}]", expr(start))
+        }
+        Expr::Concat(parts) => format!("{{{}}}", join(parts)),
+        Expr::Repl(n, inner) => match inner.as_ref() {
+            Expr::Concat(parts) => format!("{{{n}{{{}}}}}", join(parts)),
+            other => format!("{{{n}{{{}}}}}", expr(other)),
+        },
+        Expr::Unary(op, inner) => format!("{}{}", op.token(), nested(inner)),
+        Expr::Binary(op, a, b) => {
+            format!("{} {} {}", operand(a), op.token(), operand(b))
+        }
+        Expr::Ternary(c, a, b) => format!("{} ? {} : {}", operand(c), operand(a), operand(b)),
+        Expr::Signed(inner) => format!("$signed({})", expr(inner)),
+        Expr::Unsigned(inner) => format!("$unsigned({})", expr(inner)),
+    }
+}
+
+fn join(parts: &[Expr]) -> String {
+    parts.iter().map(expr).collect::<Vec<_>>().join(", ")
+}
+
+/// True for expressions that never need parentheses when nested.
+fn is_atomic(e: &Expr) -> bool {
+    match e {
+        Expr::Int(v) => *v >= 0,
+        Expr::Id(_)
+        | Expr::Lit { .. }
+        | Expr::Index { .. }
+        | Expr::Part { .. }
+        | Expr::IndexedPart { .. }
+        | Expr::Concat(_)
+        | Expr::Repl(..)
+        | Expr::Signed(_)
+        | Expr::Unsigned(_) => true,
+        Expr::Unary(..) | Expr::Binary(..) | Expr::Ternary(..) => false,
+    }
+}
+
+/// A nested subexpression: parenthesized unless atomic.
+fn nested(e: &Expr) -> String {
+    if is_atomic(e) {
+        expr(e)
+    } else {
+        format!("({})", expr(e))
+    }
+}
+
+/// An operand of a binary or ternary operator: like [`nested`], but `~x` and
+/// `!x` stay bare (they bind tighter than any binary operator).
+fn operand(e: &Expr) -> String {
+    match e {
+        Expr::Unary(UnOp::Not | UnOp::LogNot, _) => expr(e),
+        _ => nested(e),
+    }
+}
+
+fn lvalue(lv: &LValue) -> String {
+    match lv {
+        LValue::Id(n) => n.clone(),
+        LValue::Index { base, index } => format!("{base}[{}]", expr(index)),
+        LValue::Part { base, hi, lo } => format!("{base}[{}:{}]", expr(hi), expr(lo)),
+        LValue::IndexedPart { base, start, width } => {
+            format!("{base}[{} +: {width}]", expr(start))
+        }
+        LValue::Concat(parts) => format!(
+            "{{{}}}",
+            parts.iter().map(lvalue).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+// ---------------------------------------------------------------- printer
+
+#[derive(Default)]
+struct Printer {
+    out: String,
+    indent: usize,
+    /// Genvars already declared in this module.
+    genvars: Vec<String>,
+}
+
+impl Printer {
+    fn line(&mut self, text: &str) {
+        if text.is_empty() {
+            self.out.push('\n');
+            return;
+        }
+        for _ in 0..self.indent {
+            self.out.push_str("  ");
+        }
+        self.out.push_str(text);
+        self.out.push('\n');
+    }
+
+    fn comment(&mut self, text: &str) {
+        for l in comment_lines(text) {
+            self.line(&l);
+        }
+    }
+
+    fn module(&mut self, m: &Module) {
+        for h in &m.header {
+            self.comment(h);
+        }
+        if !m.header.is_empty() {
+            self.line("");
+        }
+        self.line("`default_nettype none");
+        self.line("");
+        self.module_head(m);
+        if !m.items.is_empty() {
+            self.line("");
+            self.indent += 1;
+            for it in &m.items {
+                self.item(it, false);
+            }
+            self.indent -= 1;
+            self.line("");
+        }
+        self.line("endmodule");
+        self.line("");
+        self.line("`default_nettype wire");
+    }
+
+    fn module_head(&mut self, m: &Module) {
+        let name = &m.name;
+        match (m.params.is_empty(), m.ports.is_empty()) {
+            (true, true) => {
+                self.line(&format!("module {name};"));
+                return;
+            }
+            (true, false) => self.line(&format!("module {name} (")),
+            (false, _) => {
+                self.line(&format!("module {name} #("));
+                self.indent += 1;
+                let n = m.params.len();
+                for (i, p) in m.params.iter().enumerate() {
+                    let comma = if i + 1 < n { "," } else { "" };
+                    self.line(&format!(
+                        "{}{comma}{}",
+                        param_decl("parameter", p),
+                        trailing(&p.comment)
+                    ));
+                }
+                self.indent -= 1;
+                if m.ports.is_empty() {
+                    self.line(");");
+                    return;
+                }
+                self.line(") (");
+            }
+        }
+        self.indent += 1;
+        let n = m.ports.len();
+        for (i, p) in m.ports.iter().enumerate() {
+            let comma = if i + 1 < n { "," } else { "" };
+            self.line(&format!("{}{comma}{}", port_decl(p), trailing(&p.comment)));
+        }
+        self.indent -= 1;
+        self.line(");");
+    }
+
+    fn item(&mut self, it: &Item, in_generate: bool) {
+        match it {
+            Item::Decl(d) => self.line(&decl(d)),
+            Item::Integer(n) => self.line(&format!("integer {n};")),
+            Item::Localparam(p) => self.line(&format!(
+                "{};{}",
+                param_decl("localparam", p),
+                trailing(&p.comment)
+            )),
+            Item::Assign { lhs, rhs } => {
+                self.line(&format!("assign {} = {};", lvalue(lhs), expr(rhs)))
+            }
+            Item::AlwaysFf { clock, body } => {
+                self.line(&format!("always @(posedge {clock}) begin"));
+                self.block_body(body);
+                self.line("end");
+            }
+            Item::AlwaysComb { body } => {
+                self.line("always @(*) begin");
+                self.block_body(body);
+                self.line("end");
+            }
+            Item::Instance(inst) => self.instance(inst),
+            Item::Generate(_) | Item::GenerateIf(_) => {
+                if in_generate {
+                    self.generate_construct(it);
+                } else {
+                    let mut names = Vec::new();
+                    collect_genvars(it, &mut names);
+                    for g in names {
+                        if !self.genvars.contains(&g) {
+                            self.line(&format!("genvar {g};"));
+                            self.genvars.push(g);
+                        }
+                    }
+                    self.line("generate");
+                    self.indent += 1;
+                    self.generate_construct(it);
+                    self.indent -= 1;
+                    self.line("endgenerate");
+                }
+            }
+            Item::Comment(t) => self.comment(t),
+            Item::Blank => self.line(""),
+        }
+    }
+
+    /// A generate loop or if, without `generate`/`endgenerate`.
+    fn generate_construct(&mut self, it: &Item) {
+        match it {
+            Item::Generate(g) => self.generate_for(g),
+            Item::GenerateIf(g) => self.generate_if(g),
+            other => self.item(other, true),
+        }
+    }
+
+    fn generate_for(&mut self, g: &Generate) {
+        let v = &g.genvar;
+        self.line(&format!(
+            "for ({v} = {}; {v} < {}; {v} = {v} + 1) begin : {}",
+            expr(&g.from),
+            expr(&g.to),
+            g.label
+        ));
+        self.gen_items(&g.items);
+        self.line("end");
+    }
+
+    fn generate_if(&mut self, g: &GenerateIf) {
+        self.line(&format!("if ({}) begin : {}", expr(&g.cond), g.label));
+        self.gen_items(&g.then_items);
+        if g.else_items.is_empty() {
+            self.line("end");
+        } else {
+            self.line(&format!("end else begin : {}", g.label));
+            self.gen_items(&g.else_items);
+            self.line("end");
+        }
+    }
+
+    fn gen_items(&mut self, items: &[Item]) {
+        self.indent += 1;
+        for it in items {
+            self.item(it, true);
+        }
+        self.indent -= 1;
+    }
+
+    fn instance(&mut self, inst: &Instance) {
+        let head = if inst.params.is_empty() {
+            format!("{} {}", inst.module, inst.name)
+        } else {
+            self.line(&format!("{} #(", inst.module));
+            self.named_list(&inst.params);
+            format!(") {}", inst.name)
+        };
+        if inst.connections.is_empty() {
+            self.line(&format!("{head} ();"));
+        } else {
+            self.line(&format!("{head} ("));
+            self.named_list(&inst.connections);
+            self.line(");");
+        }
+    }
+
+    /// `.name(expr),` lines, one level deeper.
+    fn named_list(&mut self, list: &[(String, Expr)]) {
+        self.indent += 1;
+        let n = list.len();
+        for (i, (name, e)) in list.iter().enumerate() {
+            let comma = if i + 1 < n { "," } else { "" };
+            self.line(&format!(".{name}({}){comma}", expr(e)));
+        }
+        self.indent -= 1;
+    }
+
+    fn block_body(&mut self, body: &[Stmt]) {
+        self.indent += 1;
+        for s in body {
+            self.stmt(s);
+        }
+        self.indent -= 1;
+    }
+
+    fn stmt(&mut self, s: &Stmt) {
+        match s {
+            Stmt::Blocking { .. } | Stmt::NonBlocking { .. } => {
+                let text = simple_stmt(s);
+                self.line(&text);
+            }
+            Stmt::If { .. } => self.if_chain(s),
+            Stmt::Case {
+                expr: sel,
+                arms,
+                default,
+            } => {
+                self.line(&format!("case ({})", expr(sel)));
+                self.indent += 1;
+                for CaseArm { labels, body } in arms {
+                    self.case_arm(&join(labels), body);
+                }
+                if let Some(body) = default {
+                    self.case_arm("default", body);
+                }
+                self.indent -= 1;
+                self.line("endcase");
+            }
+            Stmt::Block(body) => {
+                self.line("begin");
+                self.block_body(body);
+                self.line("end");
+            }
+            Stmt::For {
+                var,
+                from,
+                to,
+                body,
+            } => {
+                self.line(&format!(
+                    "for ({var} = {}; {var} < {}; {var} = {var} + 1) begin",
+                    expr(from),
+                    expr(to)
+                ));
+                self.block_body(body);
+                self.line("end");
+            }
+            Stmt::Comment(t) => self.comment(t),
+        }
+    }
+
+    /// `if ... end else if ... end else ... end`, flattening `else if` chains.
+    fn if_chain(&mut self, first: &Stmt) {
+        let mut cur = first;
+        let mut prefix = "";
+        loop {
+            let Stmt::If { cond, then_, else_ } = cur else {
+                unreachable!("if_chain is only called on Stmt::If");
+            };
+            self.line(&format!("{prefix}if ({}) begin", expr(cond)));
+            self.block_body(then_);
+            match else_.as_slice() {
+                [] => {
+                    self.line("end");
+                    return;
+                }
+                [next @ Stmt::If { .. }] => {
+                    cur = next;
+                    prefix = "end else ";
+                }
+                rest => {
+                    self.line("end else begin");
+                    self.block_body(rest);
+                    self.line("end");
+                    return;
+                }
+            }
+        }
+    }
+
+    fn case_arm(&mut self, label: &str, body: &[Stmt]) {
+        match body {
+            [] => self.line(&format!("{label}: ;")),
+            [s @ (Stmt::Blocking { .. } | Stmt::NonBlocking { .. })] => {
+                self.line(&format!("{label}: {}", simple_stmt(s)))
+            }
+            _ => {
+                self.line(&format!("{label}: begin"));
+                self.block_body(body);
+                self.line("end");
+            }
+        }
+    }
+}
+
+/// `lhs = rhs;` / `lhs <= rhs;` (empty for other statements).
+fn simple_stmt(s: &Stmt) -> String {
+    match s {
+        Stmt::Blocking { lhs, rhs } => format!("{} = {};", lvalue(lhs), expr(rhs)),
+        Stmt::NonBlocking { lhs, rhs } => format!("{} <= {};", lvalue(lhs), expr(rhs)),
+        _ => String::new(),
+    }
+}
+
+/// Genvars of a generate construct and the loops nested in it, in order.
+fn collect_genvars(it: &Item, out: &mut Vec<String>) {
+    let push_all = |items: &[Item], out: &mut Vec<String>| {
+        for i in items {
+            collect_genvars(i, out);
+        }
+    };
+    match it {
+        Item::Generate(g) => {
+            if !out.contains(&g.genvar) {
+                out.push(g.genvar.clone());
+            }
+            push_all(&g.items, out);
+        }
+        Item::GenerateIf(g) => {
+            push_all(&g.then_items, out);
+            push_all(&g.else_items, out);
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::verilog::ast::{BinOp, Decl, Param};
+
+    fn id(n: &str) -> Expr {
+        Expr::id(n)
+    }
+
+    /// Registered ternary add/subtract accumulator with a synchronous reset.
+    fn tern_acc() -> Module {
+        Module::new("tern_acc")
+            .header_line("Ternary accumulator: acc += w, acc -= w or hold, per lane code.")
+            .input("clk", 1, false, "clock")
+            .input("rst", 1, false, "synchronous reset, active high")
+            .input("lane", 2, false, "ternary code: 01 = +1, 10 = -1, else 0")
+            .input("weight", 8, true, "signed weight")
+            .output_reg("acc", 12, true, "running sum")
+            .item(
+                Decl::wire("weight_ext", 12)
+                    .signed()
+                    .comment("weight sign-extended to 12 bits"),
+            )
+            .item(Item::assign(
+                "weight_ext",
+                Expr::signed(Expr::sext("weight", 8, 12)),
+            ))
+            .item(Item::Blank)
+            .item(Item::always_ff(
+                "clk",
+                vec![Stmt::if_else(
+                    id("rst"),
+                    vec![Stmt::nb("acc", Expr::slit(12, 0))],
+                    vec![Stmt::case(
+                        id("lane"),
+                        vec![
+                            CaseArm::new(
+                                Expr::lit(2, 1),
+                                vec![Stmt::nb("acc", Expr::add(id("acc"), id("weight_ext")))],
+                            ),
+                            CaseArm::new(
+                                Expr::lit(2, 2),
+                                vec![Stmt::nb("acc", Expr::sub(id("acc"), id("weight_ext")))],
+                            ),
+                        ],
+                        Some(vec![Stmt::nb("acc", id("acc"))]),
+                    )],
+                )],
+            ))
+    }
+
+    const TERN_ACC_V: &str = "\
+// Ternary accumulator: acc += w, acc -= w or hold, per lane code.
+
+`default_nettype none
+
+module tern_acc (
+  input  wire clk,  // clock
+  input  wire rst,  // synchronous reset, active high
+  input  wire [1:0] lane,  // ternary code: 01 = +1, 10 = -1, else 0
+  input  wire signed [7:0] weight,  // signed weight
+  output reg signed [11:0] acc  // running sum
+);
+
+  wire signed [11:0] weight_ext;  // weight sign-extended to 12 bits
+  assign weight_ext = $signed({{4{weight[7]}}, weight});
+
+  always @(posedge clk) begin
+    if (rst) begin
+      acc <= 12'sd0;
+    end else begin
+      case (lane)
+        2'd1: acc <= acc + weight_ext;
+        2'd2: acc <= acc - weight_ext;
+        default: acc <= acc;
+      endcase
+    end
+  end
+
+endmodule
+
+`default_nettype wire
+";
+
+    #[test]
+    fn tern_acc_exact_text() {
+        assert_eq!(module_to_string(&tern_acc()), TERN_ACC_V);
+    }
+
+    /// A row of `tern_acc` units: weight memory loaded by a `for` loop, a
+    /// generate loop of instances with a generate `if` for the first stage,
+    /// and a combinational sum. Exercises most of the AST.
+    fn pe_row() -> Module {
+        let lanes = 4u32;
+        let g = || id("g");
+        let j = || id("j");
+        Module::new("pe_row")
+            .header_line("Row of ternary accumulators (printer lint example).")
+            .param(Param::integer("N", i64::from(lanes)).comment("number of lanes"))
+            .param(Param::sized("MODE", 2, 1).comment("1: registered output"))
+            .input("clk", 1, false, "clock")
+            .input("rst", 1, false, "synchronous reset")
+            .input("load", 1, false, "load the weight memory")
+            .input("weights", 8 * lanes, false, "packed signed weights")
+            .input("in_valid", 1, false, "input stream valid")
+            .output("in_ready", 1, false, "input stream ready")
+            .input("in_lanes", 2 * lanes, false, "packed ternary lane codes")
+            .output_reg("out_valid", 1, false, "output valid")
+            .output_reg("out_sum", 14, true, "sum of all lanes")
+            .output("out_any", 1, false, "some accumulator bit set")
+            .item(Item::Localparam(
+                Param::integer("ACC_W", 12).comment("accumulator width"),
+            ))
+            .item(
+                Decl::reg("wmem", 8)
+                    .signed()
+                    .array(lanes)
+                    .comment("weights"),
+            )
+            .item(Decl::wire("accs", 12 * lanes))
+            .item(Decl::wire("exts", 14 * lanes))
+            .item(Decl::wire("chain", lanes).comment("valid pipeline"))
+            .item(Decl::reg("vpipe", lanes).comment("registered chain"))
+            .item(Decl::reg("total", 14).signed())
+            .item(Item::integer("i"))
+            .item(Item::integer("j"))
+            .item(Item::Blank)
+            .item(Item::assign("in_ready", Expr::not(id("load"))))
+            .item(Item::assign(
+                "out_any",
+                Expr::land(
+                    Expr::red_or(id("accs")),
+                    Expr::ne(id("MODE"), Expr::lit(2, 0)),
+                ),
+            ))
+            .item(Item::Blank)
+            .item(Item::comment("weight memory"))
+            .item(Item::always_ff(
+                "clk",
+                vec![
+                    Stmt::nb("vpipe", id("chain")),
+                    Stmt::if_then(
+                        id("load"),
+                        vec![Stmt::for_loop(
+                            "i",
+                            Expr::int(0),
+                            id("N"),
+                            vec![Stmt::nb(
+                                LValue::index("wmem", Expr::part("i", 1, 0)),
+                                Expr::signed(Expr::part_up(
+                                    "weights",
+                                    Expr::mul(id("i"), Expr::int(8)),
+                                    8,
+                                )),
+                            )],
+                        )],
+                    ),
+                ],
+            ))
+            .item(Item::Blank)
+            .item(Item::generate(
+                "g",
+                Expr::int(0),
+                id("N"),
+                "gen_lane",
+                vec![
+                    Item::Decl(Decl::wire("acc", 12).signed()),
+                    Instance::new("tern_acc", "u_acc")
+                        .conn("clk", id("clk"))
+                        .conn("rst", id("rst"))
+                        .conn(
+                            "lane",
+                            Expr::part_up("in_lanes", Expr::mul(g(), Expr::int(2)), 2),
+                        )
+                        .conn("weight", Expr::elem("wmem", g()))
+                        .conn("acc", id("acc"))
+                        .into(),
+                    Item::assign(
+                        LValue::part_up("accs", Expr::mul(g(), id("ACC_W")), 12),
+                        id("acc"),
+                    ),
+                    Item::assign(
+                        LValue::part_up("exts", Expr::mul(g(), Expr::int(14)), 14),
+                        Expr::sext("acc", 12, 14),
+                    ),
+                    Item::generate_if(
+                        Expr::eq(g(), Expr::int(0)),
+                        "first",
+                        vec![Item::assign(
+                            LValue::index("chain", g()),
+                            Expr::land(id("in_valid"), Expr::lnot(id("load"))),
+                        )],
+                        vec![Item::assign(
+                            LValue::index("chain", g()),
+                            Expr::bit("vpipe", Expr::sub(g(), Expr::int(1))),
+                        )],
+                    ),
+                ],
+            ))
+            .item(Item::Blank)
+            .item(Item::always_comb(vec![
+                Stmt::set("total", Expr::slit(14, 0)),
+                Stmt::for_loop(
+                    "j",
+                    Expr::int(0),
+                    id("N"),
+                    vec![Stmt::set(
+                        "total",
+                        Expr::add(
+                            id("total"),
+                            Expr::signed(Expr::part_up("exts", Expr::mul(j(), Expr::int(14)), 14)),
+                        ),
+                    )],
+                ),
+            ]))
+            .item(Item::Blank)
+            .item(Item::always_ff(
+                "clk",
+                vec![Stmt::if_else(
+                    id("rst"),
+                    vec![
+                        Stmt::nb("out_valid", Expr::lit(1, 0)),
+                        Stmt::nb("out_sum", Expr::slit(14, 0)),
+                    ],
+                    vec![Stmt::if_else(
+                        Expr::eq(id("MODE"), Expr::lit(2, 1)),
+                        vec![
+                            Stmt::nb("out_valid", Expr::bit_at("vpipe", lanes - 1)),
+                            Stmt::nb(
+                                "out_sum",
+                                Expr::mux(
+                                    Expr::red_and(id("chain")),
+                                    Expr::ashr(id("total"), Expr::int(0)),
+                                    Expr::slit(14, -1),
+                                ),
+                            ),
+                        ],
+                        vec![Stmt::Block(vec![
+                            Stmt::comment("pass-through mode"),
+                            Stmt::nb("out_valid", Expr::red_xor(id("chain"))),
+                            Stmt::nb("out_sum", id("total")),
+                        ])],
+                    )],
+                )],
+            ))
+    }
+
+    /// Top level: instantiates `pe_row` with a parameter override.
+    fn core_top() -> Module {
+        let pass = |n: &str| (n.to_string(), id(n));
+        let mut inst = Instance::new("pe_row", "u_row")
+            .param("N", Expr::int(4))
+            .param("MODE", Expr::lit(2, 1));
+        inst.connections = [
+            "clk",
+            "rst",
+            "load",
+            "weights",
+            "in_valid",
+            "in_ready",
+            "in_lanes",
+            "out_valid",
+            "out_sum",
+            "out_any",
+        ]
+        .iter()
+        .map(|n| pass(n))
+        .collect();
+        Module::new("core_top")
+            .input("clk", 1, false, "")
+            .input("rst", 1, false, "")
+            .input("load", 1, false, "")
+            .input("weights", 32, false, "")
+            .input("in_valid", 1, false, "")
+            .output("in_ready", 1, false, "")
+            .input("in_lanes", 8, false, "")
+            .output("out_valid", 1, false, "")
+            .output("out_sum", 14, true, "")
+            .output("out_any", 1, false, "")
+            .item(inst)
+    }
+
+    /// Writes the example modules and runs Verilator's lint and Yosys'
+    /// synthesis check on each top. Needs `verilator` and `yosys` on PATH:
+    /// `cargo test -p rtl-gen -- --ignored`.
+    #[test]
+    #[ignore = "needs verilator and yosys"]
+    fn examples_pass_verilator_and_yosys() {
+        use std::process::Command;
+        let dir = std::env::temp_dir().join(format!("rtl-gen-print-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let modules = [tern_acc(), pe_row(), core_top()];
+        let mut files = Vec::new();
+        for m in &modules {
+            let path = dir.join(format!("{}.v", m.name));
+            std::fs::write(&path, module_to_string(m)).unwrap();
+            files.push(path.to_string_lossy().into_owned());
+        }
+        let run = |cmd: &mut Command| {
+            let out = cmd.output().expect("tool not found on PATH");
+            let text = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            (out.status.success(), text)
+        };
+        for (k, m) in modules.iter().enumerate() {
+            // Each top with the files it needs (all earlier modules).
+            let needed = &files[..=k];
+            let (ok, text) = run(Command::new("verilator")
+                .args(["--lint-only", "-Wall", "--top-module", &m.name])
+                .args(needed));
+            assert!(
+                ok && text.trim().is_empty(),
+                "verilator on {}:\n{text}",
+                m.name
+            );
+            let script = format!(
+                "read_verilog {}; synth -top {}; check -assert",
+                needed.join(" "),
+                m.name
+            );
+            let (ok, text) = run(Command::new("yosys").args(["-q", "-p", &script]));
+            assert!(ok, "yosys on {}:\n{text}", m.name);
+            assert!(
+                !text.to_lowercase().contains("warning"),
+                "yosys on {}:\n{text}",
+                m.name
+            );
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,121 @@
+//! Invalid configs and cases: one message naming the field and the accepted
+//! range, checked word for word.
+
+use golden_model::Case;
+use serde_json::{json, Value};
+
+fn base() -> Value {
+    json!({
+        "format_version": 1,
+        "layer": {"inputs": 2, "outputs": 2, "timesteps": 2, "weight_bits": 4,
+                  "weights": [[1, -2], [3, 4]], "neuron": {"kind": "tmn", "vth": 4}},
+        "samples": [{"spikes": [[1, 0], [0, -1]]}]
+    })
+}
+
+fn err_of(v: Value) -> String {
+    Case::from_json(&v).err().expect("should be refused").to_string()
+}
+
+fn with(path: &[&str], value: Value) -> Value {
+    let mut v = base();
+    let mut cur = &mut v;
+    for p in &path[..path.len() - 1] {
+        cur = &mut cur[*p];
+    }
+    cur[path[path.len() - 1]] = value;
+    v
+}
+
+#[test]
+fn base_case_is_accepted() {
+    assert!(Case::from_json(&base()).is_ok());
+}
+
+#[test]
+fn messages_word_for_word() {
+    let cases = [
+        (with(&["format_version"], json!(2)), "format_version: 2 is not supported (accepted: 1)"),
+        (with(&["layer", "inputs"], json!(0)), "layer.inputs: 0 is not in 1..=4096"),
+        (with(&["layer", "timesteps"], json!(65)), "layer.timesteps: 65 is not in 1..=64"),
+        (with(&["layer", "weight_bits"], json!(17)), "layer.weight_bits: 17 is not in 2..=16"),
+        (with(&["layer", "weights"], json!([[1, 8], [3, 4]])), "layer.weights[0][1]: 8 is not in -8..=7 (weight_bits 4)"),
+        (with(&["layer", "weights"], json!([[1, 2]])), "layer.weights: has 1 rows but outputs is 2"),
+        (with(&["layer", "bias"], json!([1])), "layer.bias: has 1 entries but outputs is 2"),
+        (with(&["layer", "bias"], json!([1, -9])), "layer.bias[1]: -9 is not in -8..=7 (weight_bits 4)"),
+        (with(&["layer", "neuron", "kind"], json!("lif")), "layer.neuron.kind: unknown neuron kind \"lif\"; accepted: if, tmn, psn, masked_psn, sliding_psn"),
+        (with(&["layer", "neuron"], json!({"kind": "tmn", "vth": 1})), "layer.neuron.vth: tmn vth 1 is out of range: vth = 2^q with q in 1..=30"),
+        (with(&["layer", "neuron"], json!({"kind": "if", "vth": 0})), "layer.neuron.vth: 0 is not in 1..=2147483647"),
+        (with(&["layer", "neuron"], json!({"kind": "sliding_psn", "k": 0, "weights": [], "threshold": 1})), "layer.neuron.k: 0 is not in 1..=1024"),
+        (with(&["layer", "neuron"], json!({"kind": "sliding_psn", "k": 2, "weights": [1], "threshold": 1})), "layer.neuron.weights: has 1 entries but k is 2"),
+        (with(&["layer", "neuron"], json!({"kind": "psn", "weights": [[1, 2], [3, 400]], "thresholds": [0, 0]})), "layer.neuron.weights[1][1]: 400 is not in -128..=127 (psn_weight_bits 8)"),
+        (with(&["layer", "state_bits"], json!(1)), "layer.state_bits: 1 is not in 2..=9"),
+        (with(&["layer", "current_bits"], json!(12)), "layer.current_bits: only neuron-only layers (no weights) set current_bits; with weights it is derived (6 bits)"),
+        (with(&["samples"], json!([])), "samples: needs at least one sample"),
+        (with(&["samples"], json!([{"spikes": [[1, 0]]}])), "samples[0].spikes: has 1 rows but timesteps is 2"),
+        (with(&["samples"], json!([{"currents": [[1, 0], [0, 0]]}])), "samples[0]: needs exactly one of `spikes` or `lanes` (the layer has weights); found `currents`"),
+        (with(&["samples"], json!([{"lanes": [[1, 4], [0, 0]]}])), "samples[0].lanes: lanes[0][1] = 4 is not in 0..=3 (raw 2-bit lane codes: 0 = 0, 1 = +1, 3 = -1, 2 = illegal)"),
+        (with(&["samples"], json!([{"spikes": [[1, 0.5], [0, 0]]}])), "samples[0].spikes[0][1]: expected an integer, found a non-integer number"),
+    ];
+    for (v, want) in cases {
+        assert_eq!(err_of(v), want);
+    }
+}
+
+#[test]
+fn neuron_only_mode_checks_current_width_and_shape() {
+    let v = json!({"format_version": 1,
+        "layer": {"inputs": 2, "outputs": 3, "timesteps": 1, "neuron": {"kind": "if", "vth": 4}},
+        "samples": [{"currents": [[1, 2, 3]]}]});
+    assert_eq!(err_of(v), "layer.inputs: neuron-only mode (no weights) needs inputs == outputs, found 2 and 3");
+    let v = json!({"format_version": 1,
+        "layer": {"inputs": 1, "outputs": 1, "timesteps": 1, "current_bits": 4, "neuron": {"kind": "if", "vth": 4}},
+        "samples": [{"currents": [[8]]}]});
+    assert_eq!(err_of(v), "samples[0].currents: currents[0][0] = 8 is not in -8..=7 (current_bits 4)");
+}
+
+#[test]
+fn forced_narrow_state_saturates_and_flags_overflow() {
+    // TMN, vth 4: currents of 7 every step drive u upward: m = 2u + 7.
+    let v = json!({"format_version": 1,
+        "layer": {"inputs": 1, "outputs": 1, "timesteps": 3, "current_bits": 4, "state_bits": 3,
+                  "neuron": {"kind": "tmn", "vth": 4}},
+        "samples": [{"currents": [[7], [7], [7]]}, {"currents": [[1], [0], [0]]}]});
+    let r = Case::from_json(&v).unwrap().run();
+    // t0: m 7 -> s 1, u 3; t1: m 13 -> s 1, u 9 -> saturates to 3; t2 same.
+    assert_eq!(r[0].state, vec![vec![3], vec![3], vec![3]]);
+    assert!(r[0].flags.overflow);
+    // Flags are per sample: the next sample starts clean.
+    assert!(!r[1].flags.overflow);
+}
+
+#[test]
+fn illegal_lane_code_reads_zero_and_raises_flag() {
+    let v = json!({"format_version": 1,
+        "layer": {"inputs": 2, "outputs": 1, "timesteps": 1, "weights": [[5, 7]], "neuron": {"kind": "if", "vth": 100}},
+        "samples": [{"lanes": [[2, 1]]}, {"lanes": [[3, 1]]}]});
+    let r = Case::from_json(&v).unwrap().run();
+    assert_eq!(r[0].currents, vec![vec![7]]);
+    assert!(r[0].flags.illegal_spike);
+    assert_eq!(r[1].currents, vec![vec![2]]);
+    assert!(!r[1].flags.illegal_spike);
+}
+
+#[test]
+fn extra_fields_are_accepted() {
+    let mut v = base();
+    v["meta"] = json!({"anything": [1, 2]});
+    v["layer"]["note"] = json!("x");
+    assert!(Case::from_json(&v).is_ok());
+}
+
+#[test]
+fn tmn_bias_enters_once_others_every_step() {
+    let mk = |neuron: Value| json!({"format_version": 1,
+        "layer": {"inputs": 1, "outputs": 1, "timesteps": 3, "weights": [[2]], "bias": [3], "neuron": neuron},
+        "samples": [{"spikes": [[1], [1], [1]]}]});
+    let tmn = Case::from_json(&mk(json!({"kind": "tmn", "vth": 1024}))).unwrap().run();
+    assert_eq!(tmn[0].currents, vec![vec![5], vec![2], vec![2]]);
+    let iff = Case::from_json(&mk(json!({"kind": "if", "vth": 1024}))).unwrap().run();
+    assert_eq!(iff[0].currents, vec![vec![5], vec![5], vec![5]]);
+}

@@ -1,0 +1,122 @@
+//! `snnrtl bench`: speed measured against a baseline in the same run.
+//!
+//! `golden`: a 256-input, 256-output layer, T = 8, ternary spikes with 50%
+//! zeros; the golden model's packed lanes (event-driven add/subtract/skip of
+//! weight columns) against a naive dense `i32` multiply-accumulate loop.
+
+use crate::rng::SplitMix64;
+use anyhow::{ensure, Result};
+use golden_model::synapse::Synapses;
+use golden_model::LaneVec;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// What to time
+    #[arg(value_enum, default_value = "golden")]
+    what: What,
+    /// Minimum wall time per measured variant, in seconds (0.05..=60)
+    #[arg(long, default_value_t = 1.0)]
+    seconds: f64,
+    #[arg(long, default_value_t = 256)]
+    inputs: usize,
+    #[arg(long, default_value_t = 256)]
+    outputs: usize,
+    #[arg(long, default_value_t = 8)]
+    timesteps: usize,
+    /// Percentage of zero spikes (0..=100)
+    #[arg(long, default_value_t = 50)]
+    zero_percent: u64,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum What {
+    /// Golden-model synapses: packed lanes vs naive i32 loop
+    Golden,
+}
+
+/// Repeats `f` until `min` has elapsed; returns calls and elapsed time.
+fn time_it(min: Duration, mut f: impl FnMut()) -> (u64, Duration) {
+    f(); // warm-up
+    let start = Instant::now();
+    let mut calls = 0u64;
+    while start.elapsed() < min {
+        f();
+        calls += 1;
+    }
+    (calls, start.elapsed())
+}
+
+pub fn run(a: Args) -> Result<()> {
+    ensure!(
+        (0.05..=60.0).contains(&a.seconds),
+        "--seconds: {} is not in 0.05..=60",
+        a.seconds
+    );
+    ensure!((1..=4096).contains(&a.inputs), "--inputs: {} is not in 1..=4096", a.inputs);
+    ensure!((1..=4096).contains(&a.outputs), "--outputs: {} is not in 1..=4096", a.outputs);
+    ensure!((1..=64).contains(&a.timesteps), "--timesteps: {} is not in 1..=64", a.timesteps);
+    ensure!(a.zero_percent <= 100, "--zero-percent: {} is not in 0..=100", a.zero_percent);
+    match a.what {
+        What::Golden => bench_golden(&a),
+    }
+}
+
+fn bench_golden(a: &Args) -> Result<()> {
+    let mut rng = SplitMix64::new(1);
+    let weights: Vec<Vec<i64>> = (0..a.outputs)
+        .map(|_| (0..a.inputs).map(|_| rng.range(-128, 127)).collect())
+        .collect();
+    let syn = Synapses::new(&weights);
+    // 16 samples of T steps, so the spikes do not sit in one cache line pattern.
+    let steps: Vec<Vec<i64>> = (0..16 * a.timesteps)
+        .map(|_| (0..a.inputs).map(|_| rng.spike(a.zero_percent)).collect())
+        .collect();
+    let lanes: Vec<LaneVec> = steps.iter().map(|s| LaneVec::from_spikes(s).unwrap()).collect();
+    let dense: Vec<Vec<i32>> = steps
+        .iter()
+        .map(|s| s.iter().map(|&x| x as i32).collect())
+        .collect();
+
+    // Both must agree before either is timed.
+    let (mut p, mut n) = (vec![0i32; a.outputs], vec![0i32; a.outputs]);
+    for (l, d) in lanes.iter().zip(&dense) {
+        syn.currents_packed(l, &mut p);
+        syn.currents_naive(d, &mut n);
+        ensure!(p == n, "packed and naive synapses disagree: golden model bug");
+    }
+
+    let min = Duration::from_secs_f64(a.seconds);
+    let mut out = vec![0i32; a.outputs];
+    let (naive_calls, naive_t) = time_it(min, || {
+        for d in &dense {
+            syn.currents_naive(black_box(d), &mut out);
+            black_box(&out);
+        }
+    });
+    let (packed_calls, packed_t) = time_it(min, || {
+        for l in &lanes {
+            syn.currents_packed(black_box(l), &mut out);
+            black_box(&out);
+        }
+    });
+    let per_call = (steps.len() * a.inputs * a.outputs) as f64;
+    let naive_rate = naive_calls as f64 * per_call / naive_t.as_secs_f64();
+    let packed_rate = packed_calls as f64 * per_call / packed_t.as_secs_f64();
+    let nonzero = lanes.iter().map(LaneVec::count_nonzero).sum::<usize>() as f64
+        / (steps.len() * a.inputs) as f64;
+    println!(
+        "golden synapses: {} inputs x {} outputs, T = {}, {:.1}% non-zero spikes{}",
+        a.inputs,
+        a.outputs,
+        a.timesteps,
+        100.0 * nonzero,
+        if cfg!(debug_assertions) { " (DEBUG BUILD: use --release)" } else { "" }
+    );
+    println!("(a synaptic event = one synapse evaluated at one timestep, zeros included)");
+    println!("  naive i32 loop : {:>10.1} M synaptic events/s", naive_rate / 1e6);
+    println!("  packed lanes   : {:>10.1} M synaptic events/s", packed_rate / 1e6);
+    println!("  packed / naive : {:>10.2}x", packed_rate / naive_rate);
+    Ok(())
+}
