@@ -249,13 +249,11 @@ impl LayerConfig {
                     &why_h,
                 )?;
             }
-            Neuron::SlidingPsn { threshold, .. } => {
-                if !(hlo..=hhi).contains(threshold) {
-                    return Err(ConfigError::new(
-                        json_path::join(&npath, "threshold"),
-                        format!("{threshold} is not in {hlo}..={hhi} ({why_h})"),
-                    ));
-                }
+            Neuron::SlidingPsn { threshold, .. } if !(hlo..=hhi).contains(threshold) => {
+                return Err(ConfigError::new(
+                    json_path::join(&npath, "threshold"),
+                    format!("{threshold} is not in {hlo}..={hhi} ({why_h})"),
+                ));
             }
             _ => {}
         }
@@ -406,11 +404,13 @@ fn parse_neuron(o: &Obj, timesteps: usize, psn_weight_bits: u32) -> Result<Neuro
                 threshold,
             }
         }
-        other => return Err(ConfigError::new(
-            o.field_path("kind"),
-            format!(
+        other => {
+            return Err(ConfigError::new(
+                o.field_path("kind"),
+                format!(
                 "unknown neuron kind {other:?}; accepted: if, tmn, psn, masked_psn, sliding_psn"
             ),
-        )),
+            ))
+        }
     })
 }

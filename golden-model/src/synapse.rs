@@ -78,10 +78,15 @@ impl Synapses {
         for (tile, out_tile) in out.chunks_mut(TILE).enumerate() {
             let base = &self.tiles[tile * self.inputs * TILE..(tile + 1) * self.inputs * TILE];
             let mut wide = [0i32; TILE];
-            let col = |i: usize| -> &[i16; TILE] { base[i * TILE..(i + 1) * TILE].try_into().unwrap() };
+            let col =
+                |i: usize| -> &[i16; TILE] { base[i * TILE..(i + 1) * TILE].try_into().unwrap() };
             if self.block == 0 {
                 for &e in &events {
-                    let (i, sign) = if e < 0 { (!e as usize, -1) } else { (e as usize, 1) };
+                    let (i, sign) = if e < 0 {
+                        (!e as usize, -1)
+                    } else {
+                        (e as usize, 1)
+                    };
                     for (w, &c) in wide.iter_mut().zip(col(i)) {
                         *w += sign * i32::from(c);
                     }
@@ -90,7 +95,11 @@ impl Synapses {
             for block in events.chunks(self.block.max(1)).filter(|_| self.block > 0) {
                 let mut acc = [0i16; TILE];
                 for &e in block {
-                    let (i, neg) = if e < 0 { (!e as usize, true) } else { (e as usize, false) };
+                    let (i, neg) = if e < 0 {
+                        (!e as usize, true)
+                    } else {
+                        (e as usize, false)
+                    };
                     let col = col(i);
                     if neg {
                         for k in 0..TILE {

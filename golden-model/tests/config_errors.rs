@@ -14,7 +14,10 @@ fn base() -> Value {
 }
 
 fn err_of(v: Value) -> String {
-    Case::from_json(&v).err().expect("should be refused").to_string()
+    Case::from_json(&v)
+        .err()
+        .expect("should be refused")
+        .to_string()
 }
 
 fn with(path: &[&str], value: Value) -> Value {
@@ -67,11 +70,17 @@ fn neuron_only_mode_checks_current_width_and_shape() {
     let v = json!({"format_version": 1,
         "layer": {"inputs": 2, "outputs": 3, "timesteps": 1, "neuron": {"kind": "if", "vth": 4}},
         "samples": [{"currents": [[1, 2, 3]]}]});
-    assert_eq!(err_of(v), "layer.inputs: neuron-only mode (no weights) needs inputs == outputs, found 2 and 3");
+    assert_eq!(
+        err_of(v),
+        "layer.inputs: neuron-only mode (no weights) needs inputs == outputs, found 2 and 3"
+    );
     let v = json!({"format_version": 1,
         "layer": {"inputs": 1, "outputs": 1, "timesteps": 1, "current_bits": 4, "neuron": {"kind": "if", "vth": 4}},
         "samples": [{"currents": [[8]]}]});
-    assert_eq!(err_of(v), "samples[0].currents: currents[0][0] = 8 is not in -8..=7 (current_bits 4)");
+    assert_eq!(
+        err_of(v),
+        "samples[0].currents: currents[0][0] = 8 is not in -8..=7 (current_bits 4)"
+    );
 }
 
 #[test]
@@ -111,11 +120,17 @@ fn extra_fields_are_accepted() {
 
 #[test]
 fn tmn_bias_enters_once_others_every_step() {
-    let mk = |neuron: Value| json!({"format_version": 1,
+    let mk = |neuron: Value| {
+        json!({"format_version": 1,
         "layer": {"inputs": 1, "outputs": 1, "timesteps": 3, "weights": [[2]], "bias": [3], "neuron": neuron},
-        "samples": [{"spikes": [[1], [1], [1]]}]});
-    let tmn = Case::from_json(&mk(json!({"kind": "tmn", "vth": 1024}))).unwrap().run();
+        "samples": [{"spikes": [[1], [1], [1]]}]})
+    };
+    let tmn = Case::from_json(&mk(json!({"kind": "tmn", "vth": 1024})))
+        .unwrap()
+        .run();
     assert_eq!(tmn[0].currents, vec![vec![5], vec![2], vec![2]]);
-    let iff = Case::from_json(&mk(json!({"kind": "if", "vth": 1024}))).unwrap().run();
+    let iff = Case::from_json(&mk(json!({"kind": "if", "vth": 1024})))
+        .unwrap()
+        .run();
     assert_eq!(iff[0].currents, vec![vec![5], vec![5], vec![5]]);
 }

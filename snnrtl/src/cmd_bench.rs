@@ -54,10 +54,26 @@ pub fn run(a: Args) -> Result<()> {
         "--seconds: {} is not in 0.05..=60",
         a.seconds
     );
-    ensure!((1..=4096).contains(&a.inputs), "--inputs: {} is not in 1..=4096", a.inputs);
-    ensure!((1..=4096).contains(&a.outputs), "--outputs: {} is not in 1..=4096", a.outputs);
-    ensure!((1..=64).contains(&a.timesteps), "--timesteps: {} is not in 1..=64", a.timesteps);
-    ensure!(a.zero_percent <= 100, "--zero-percent: {} is not in 0..=100", a.zero_percent);
+    ensure!(
+        (1..=4096).contains(&a.inputs),
+        "--inputs: {} is not in 1..=4096",
+        a.inputs
+    );
+    ensure!(
+        (1..=4096).contains(&a.outputs),
+        "--outputs: {} is not in 1..=4096",
+        a.outputs
+    );
+    ensure!(
+        (1..=64).contains(&a.timesteps),
+        "--timesteps: {} is not in 1..=64",
+        a.timesteps
+    );
+    ensure!(
+        a.zero_percent <= 100,
+        "--zero-percent: {} is not in 0..=100",
+        a.zero_percent
+    );
     match a.what {
         What::Golden => bench_golden(&a),
     }
@@ -73,7 +89,10 @@ fn bench_golden(a: &Args) -> Result<()> {
     let steps: Vec<Vec<i64>> = (0..16 * a.timesteps)
         .map(|_| (0..a.inputs).map(|_| rng.spike(a.zero_percent)).collect())
         .collect();
-    let lanes: Vec<LaneVec> = steps.iter().map(|s| LaneVec::from_spikes(s).unwrap()).collect();
+    let lanes: Vec<LaneVec> = steps
+        .iter()
+        .map(|s| LaneVec::from_spikes(s).unwrap())
+        .collect();
     let dense: Vec<Vec<i32>> = steps
         .iter()
         .map(|s| s.iter().map(|&x| x as i32).collect())
@@ -84,7 +103,10 @@ fn bench_golden(a: &Args) -> Result<()> {
     for (l, d) in lanes.iter().zip(&dense) {
         syn.currents_packed(l, &mut p);
         syn.currents_naive(d, &mut n);
-        ensure!(p == n, "packed and naive synapses disagree: golden model bug");
+        ensure!(
+            p == n,
+            "packed and naive synapses disagree: golden model bug"
+        );
     }
 
     let min = Duration::from_secs_f64(a.seconds);
@@ -112,11 +134,21 @@ fn bench_golden(a: &Args) -> Result<()> {
         a.outputs,
         a.timesteps,
         100.0 * nonzero,
-        if cfg!(debug_assertions) { " (DEBUG BUILD: use --release)" } else { "" }
+        if cfg!(debug_assertions) {
+            " (DEBUG BUILD: use --release)"
+        } else {
+            ""
+        }
     );
     println!("(a synaptic event = one synapse evaluated at one timestep, zeros included)");
-    println!("  naive i32 loop : {:>10.1} M synaptic events/s", naive_rate / 1e6);
-    println!("  packed lanes   : {:>10.1} M synaptic events/s", packed_rate / 1e6);
+    println!(
+        "  naive i32 loop : {:>10.1} M synaptic events/s",
+        naive_rate / 1e6
+    );
+    println!(
+        "  packed lanes   : {:>10.1} M synaptic events/s",
+        packed_rate / 1e6
+    );
     println!("  packed / naive : {:>10.2}x", packed_rate / naive_rate);
     Ok(())
 }

@@ -129,7 +129,10 @@ pub fn measure(vth: i64, t: usize, n_values: usize) -> Row {
 
 pub fn run(a: Args) -> Result<()> {
     if !(a.vth >= 2 && a.vth <= 1 << 30 && (a.vth as u64).is_power_of_two()) {
-        bail!("--vth: {} is not a power of two in 2..=2^30 (TMN needs vth = 2^q)", a.vth);
+        bail!(
+            "--vth: {} is not a power of two in 2..=2^30 (TMN needs vth = 2^q)",
+            a.vth
+        );
     }
     if a.values < 2 {
         bail!("--values: {} is below the accepted minimum of 2", a.values);
@@ -145,10 +148,21 @@ pub fn run(a: Args) -> Result<()> {
         "Encoding {} values, vth = {}: TMN over [-vth, vth] (I[0] = 2v), IF rate coding over [0, vth].",
         a.values, a.vth
     );
-    println!("Errors are absolute, in units of the value (vth = {}).", a.vth);
+    println!(
+        "Errors are absolute, in units of the value (vth = {}).",
+        a.vth
+    );
     println!(
         "{:>3} | {:>12} {:>12} {:>14} {:>14} | {:>12} {:>12} {:>12} | {:>8}",
-        "T", "TMN max", "TMN mean", "TMN max reach", "vth*2^-(T+1)", "IF max", "IF mean", "vth/T", "IF/TMN"
+        "T",
+        "TMN max",
+        "TMN mean",
+        "TMN max reach",
+        "vth*2^-(T+1)",
+        "IF max",
+        "IF mean",
+        "vth/T",
+        "IF/TMN"
     );
     for r in &rows {
         let tmn_bound = vth / 2f64.powi(r.t as i32 + 1);
@@ -205,10 +219,17 @@ mod tests {
                 "T = {t}: TMN error {} exceeds vth*2^-(T+1)",
                 r.tmn_reach.max()
             );
-            assert_eq!(r.tmn_all.max_num, i128::from(vth), "T = {t}: error at v = +-vth");
+            assert_eq!(
+                r.tmn_all.max_num,
+                i128::from(vth),
+                "T = {t}: error at v = +-vth"
+            );
             // The reach covers a fraction 1 - 2^-(T+1) of the evenly spaced values.
             let want = 4097.0 * (1.0 - 0.5f64.powi(t as i32 + 1));
-            assert!(r.tmn_reach.count as f64 >= want - 2.0, "T = {t}: too few values in reach");
+            assert!(
+                r.tmn_reach.count as f64 >= want - 2.0,
+                "T = {t}: too few values in reach"
+            );
         }
     }
 

@@ -11,7 +11,11 @@ mod out;
 mod rng;
 
 #[derive(Parser)]
-#[command(name = "snnrtl", version, about = "Spiking neural networks to bit-exact, synthesizable Verilog")]
+#[command(
+    name = "snnrtl",
+    version,
+    about = "Spiking neural networks to bit-exact, synthesizable Verilog"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

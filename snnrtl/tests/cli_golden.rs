@@ -46,11 +46,22 @@ fn golden_binary_agrees_with_every_shared_vector() {
         // Alternate stdout and -o so both paths are covered on real vectors.
         let (stdout, via_file) = if i % 2 == 0 {
             let o = snnrtl().arg("golden").arg(case).output().unwrap();
-            assert!(o.status.success(), "{}: {}", case.display(), String::from_utf8_lossy(&o.stderr));
+            assert!(
+                o.status.success(),
+                "{}: {}",
+                case.display(),
+                String::from_utf8_lossy(&o.stderr)
+            );
             (String::from_utf8(o.stdout).unwrap(), false)
         } else {
             let path = out_dir.join("r.json");
-            let o = snnrtl().arg("golden").arg(case).arg("-o").arg(&path).output().unwrap();
+            let o = snnrtl()
+                .arg("golden")
+                .arg(case)
+                .arg("-o")
+                .arg(&path)
+                .output()
+                .unwrap();
             assert!(o.status.success(), "{}", case.display());
             assert!(o.stdout.is_empty());
             (std::fs::read_to_string(&path).unwrap(), true)
@@ -58,14 +69,26 @@ fn golden_binary_agrees_with_every_shared_vector() {
         let got: Value = serde_json::from_str(&stdout).unwrap();
         assert_eq!(got["format_version"], 1);
         let exp: Value = serde_json::from_str(
-            &std::fs::read_to_string(case.to_string_lossy().replace(".case.json", ".expected.json")).unwrap(),
+            &std::fs::read_to_string(
+                case.to_string_lossy()
+                    .replace(".case.json", ".expected.json"),
+            )
+            .unwrap(),
         )
         .unwrap();
-        let (g, e) = (got["results"].as_array().unwrap(), exp["results"].as_array().unwrap());
+        let (g, e) = (
+            got["results"].as_array().unwrap(),
+            exp["results"].as_array().unwrap(),
+        );
         assert_eq!(g.len(), e.len());
         for (s, (gr, er)) in g.iter().zip(e).enumerate() {
             for f in ["spikes", "currents", "state"] {
-                assert_eq!(gr[f], er[f], "{} sample {s} field {f} (via file: {via_file})", case.display());
+                assert_eq!(
+                    gr[f],
+                    er[f],
+                    "{} sample {s} field {f} (via file: {via_file})",
+                    case.display()
+                );
             }
             assert_eq!(gr["flags"]["overflow"], false);
             assert_eq!(gr["flags"]["illegal_spike"], false);
@@ -80,24 +103,47 @@ fn bad_cases_give_one_line_nonzero_exit_and_no_output() {
         let want = std::fs::read_to_string(&txt).unwrap().trim().to_string();
         let case = PathBuf::from(txt.to_string_lossy().replace(".bad.txt", ".case.json"));
         let out_file = out_dir.join("never.json");
-        let o = snnrtl().arg("golden").arg(&case).arg("-o").arg(&out_file).output().unwrap();
+        let o = snnrtl()
+            .arg("golden")
+            .arg(&case)
+            .arg("-o")
+            .arg(&out_file)
+            .output()
+            .unwrap();
         assert!(!o.status.success(), "{} accepted", case.display());
         let stderr = String::from_utf8(o.stderr).unwrap();
         assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
-        assert_eq!(stderr.trim_end(), format!("error: {}: {want}", case.display()));
+        assert_eq!(
+            stderr.trim_end(),
+            format!("error: {}: {want}", case.display())
+        );
         assert!(o.stdout.is_empty());
-        assert!(!out_file.exists(), "partial output written for {}", case.display());
-        assert_eq!(std::fs::read_dir(&out_dir).unwrap().count(), 0, "temporary file left behind");
+        assert!(
+            !out_file.exists(),
+            "partial output written for {}",
+            case.display()
+        );
+        assert_eq!(
+            std::fs::read_dir(&out_dir).unwrap().count(),
+            0,
+            "temporary file left behind"
+        );
     }
 }
 
 #[test]
 fn missing_and_malformed_files_are_one_line_errors() {
     let dir = tmp_dir("malformed");
-    let o = snnrtl().args(["golden", "/nonexistent/case.json"]).output().unwrap();
+    let o = snnrtl()
+        .args(["golden", "/nonexistent/case.json"])
+        .output()
+        .unwrap();
     assert!(!o.status.success());
     let e = String::from_utf8(o.stderr).unwrap();
-    assert!(e.starts_with("error: /nonexistent/case.json: cannot read"), "{e}");
+    assert!(
+        e.starts_with("error: /nonexistent/case.json: cannot read"),
+        "{e}"
+    );
     assert_eq!(e.lines().count(), 1);
 
     let bad = dir.join("bad.json");
@@ -132,7 +178,11 @@ fn encode_writes_csv_and_table() {
 fn encode_refuses_bad_vth_without_writing() {
     let dir = tmp_dir("encode-bad");
     let csv = dir.join("e.csv");
-    let o = snnrtl().args(["encode", "--vth", "12", "--csv"]).arg(&csv).output().unwrap();
+    let o = snnrtl()
+        .args(["encode", "--vth", "12", "--csv"])
+        .arg(&csv)
+        .output()
+        .unwrap();
     assert!(!o.status.success());
     assert_eq!(
         String::from_utf8(o.stderr).unwrap().trim_end(),
