@@ -15,8 +15,7 @@ fn base() -> Value {
 
 fn err_of(v: Value) -> String {
     Case::from_json(&v)
-        .err()
-        .expect("should be refused")
+        .expect_err("should be refused")
         .to_string()
 }
 
