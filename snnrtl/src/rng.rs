@@ -25,7 +25,7 @@ impl SplitMix64 {
         let r = self.next_u64() % 200;
         if r < 2 * zero_percent {
             0
-        } else if r % 2 == 0 {
+        } else if r.is_multiple_of(2) {
             1
         } else {
             -1

@@ -278,6 +278,10 @@ fn check_lit(width: u32, value: i64, signed: bool) {
     );
 }
 
+// `Expr::add(a, b)` and friends build Verilog operator nodes; they are
+// constructors, not Rust arithmetic, and the operator traits are deliberately
+// not overloaded so that building a tree stays explicit.
+#[allow(clippy::should_implement_trait)]
 impl Expr {
     /// Identifier `name`.
     pub fn id(name: impl Into<String>) -> Expr {
@@ -747,7 +751,7 @@ impl Stmt {
     }
 
     /// `if (cond) begin then_ end else begin else_ end`; pass
-    /// `vec![Stmt::if_…(..)]` as `else_` for an `else if` chain.
+    /// `vec![Stmt::if_else(..)]` as `else_` for an `else if` chain.
     pub fn if_else(cond: Expr, then_: Vec<Stmt>, else_: Vec<Stmt>) -> Stmt {
         Stmt::If { cond, then_, else_ }
     }
@@ -1003,7 +1007,14 @@ impl From<GenerateIf> for Item {
 
 impl Param {
     /// `integer` parameter with no comment.
+    ///
+    /// # Panics
+    /// If `value` does not fit a 32-bit Verilog `integer`.
     pub fn integer(name: impl Into<String>, value: i64) -> Param {
+        assert!(
+            i32::try_from(value).is_ok(),
+            "integer parameter {value} does not fit 32 bits"
+        );
         Param {
             name: name.into(),
             value,

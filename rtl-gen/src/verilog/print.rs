@@ -100,9 +100,10 @@ fn trailing(comment: &str) -> String {
     }
 }
 
-/// Comment lines for a (possibly multi-line) text.
+/// Comment lines for a (possibly multi-line) text; trailing newlines are dropped.
 fn comment_lines(text: &str) -> Vec<String> {
-    text.split('\n')
+    text.trim_end_matches(['\n', '\r'])
+        .split('\n')
         .map(|l| {
             let l = l.trim_end();
             if l.is_empty() {
@@ -452,11 +453,9 @@ impl Printer {
 
     fn stmt(&mut self, s: &Stmt) {
         match s {
-            Stmt::Blocking { .. } | Stmt::NonBlocking { .. } => {
-                let text = simple_stmt(s);
-                self.line(&text);
-            }
-            Stmt::If { .. } => self.if_chain(s),
+            Stmt::Blocking { lhs, rhs } => self.line(&assignment(lhs, "=", rhs)),
+            Stmt::NonBlocking { lhs, rhs } => self.line(&assignment(lhs, "<=", rhs)),
+            Stmt::If { cond, then_, else_ } => self.if_chain(cond, then_, else_),
             Stmt::Case {
                 expr: sel,
                 arms,
@@ -497,22 +496,23 @@ impl Printer {
     }
 
     /// `if ... end else if ... end else ... end`, flattening `else if` chains.
-    fn if_chain(&mut self, first: &Stmt) {
-        let mut cur = first;
+    fn if_chain(&mut self, cond: &Expr, then_: &[Stmt], else_: &[Stmt]) {
+        let (mut cond, mut then_, mut else_) = (cond, then_, else_);
         let mut prefix = "";
         loop {
-            let Stmt::If { cond, then_, else_ } = cur else {
-                unreachable!("if_chain is only called on Stmt::If");
-            };
             self.line(&format!("{prefix}if ({}) begin", expr(cond)));
             self.block_body(then_);
-            match else_.as_slice() {
+            match else_ {
                 [] => {
                     self.line("end");
                     return;
                 }
-                [next @ Stmt::If { .. }] => {
-                    cur = next;
+                [Stmt::If {
+                    cond: c,
+                    then_: t,
+                    else_: e,
+                }] => {
+                    (cond, then_, else_) = (c, t, e);
                     prefix = "end else ";
                 }
                 rest => {
@@ -528,8 +528,11 @@ impl Printer {
     fn case_arm(&mut self, label: &str, body: &[Stmt]) {
         match body {
             [] => self.line(&format!("{label}: ;")),
-            [s @ (Stmt::Blocking { .. } | Stmt::NonBlocking { .. })] => {
-                self.line(&format!("{label}: {}", simple_stmt(s)))
+            [Stmt::Blocking { lhs, rhs }] => {
+                self.line(&format!("{label}: {}", assignment(lhs, "=", rhs)))
+            }
+            [Stmt::NonBlocking { lhs, rhs }] => {
+                self.line(&format!("{label}: {}", assignment(lhs, "<=", rhs)))
             }
             _ => {
                 self.line(&format!("{label}: begin"));
@@ -540,13 +543,9 @@ impl Printer {
     }
 }
 
-/// `lhs = rhs;` / `lhs <= rhs;` (empty for other statements).
-fn simple_stmt(s: &Stmt) -> String {
-    match s {
-        Stmt::Blocking { lhs, rhs } => format!("{} = {};", lvalue(lhs), expr(rhs)),
-        Stmt::NonBlocking { lhs, rhs } => format!("{} <= {};", lvalue(lhs), expr(rhs)),
-        _ => String::new(),
-    }
+/// `lhs = rhs;` or `lhs <= rhs;`.
+fn assignment(lhs: &LValue, op: &str, rhs: &Expr) -> String {
+    format!("{} {op} {};", lvalue(lhs), expr(rhs))
 }
 
 /// Genvars of a generate construct and the loops nested in it, in order.
@@ -674,7 +673,8 @@ endmodule
             .input("clk", 1, false, "clock")
             .input("rst", 1, false, "synchronous reset")
             .input("load", 1, false, "load the weight memory")
-            .input("weights", 8 * lanes, false, "packed signed weights")
+            .input("waddr", 2, false, "weight memory address")
+            .input("wdata", 8, true, "signed weight to store")
             .input("in_valid", 1, false, "input stream valid")
             .output("in_ready", 1, false, "input stream ready")
             .input("in_lanes", 2 * lanes, false, "packed ternary lane codes")
@@ -710,25 +710,23 @@ endmodule
             .item(Item::comment("weight memory"))
             .item(Item::always_ff(
                 "clk",
-                vec![
-                    Stmt::nb("vpipe", id("chain")),
-                    Stmt::if_then(
-                        id("load"),
-                        vec![Stmt::for_loop(
-                            "i",
-                            Expr::int(0),
-                            id("N"),
-                            vec![Stmt::nb(
-                                LValue::index("wmem", Expr::part("i", 1, 0)),
-                                Expr::signed(Expr::part_up(
-                                    "weights",
-                                    Expr::mul(id("i"), Expr::int(8)),
-                                    8,
-                                )),
-                            )],
-                        )],
-                    ),
-                ],
+                vec![Stmt::if_then(
+                    id("load"),
+                    vec![Stmt::nb(LValue::index("wmem", id("waddr")), id("wdata"))],
+                )],
+            ))
+            .item(Item::comment("valid pipeline, one stage per lane"))
+            .item(Item::always_ff(
+                "clk",
+                vec![Stmt::for_loop(
+                    "i",
+                    Expr::int(0),
+                    id("N"),
+                    vec![Stmt::nb(
+                        LValue::index("vpipe", Expr::part("i", 1, 0)),
+                        Expr::bit("chain", id("i")),
+                    )],
+                )],
             ))
             .item(Item::Blank)
             .item(Item::generate(
@@ -828,7 +826,8 @@ endmodule
             "clk",
             "rst",
             "load",
-            "weights",
+            "waddr",
+            "wdata",
             "in_valid",
             "in_ready",
             "in_lanes",
@@ -843,7 +842,8 @@ endmodule
             .input("clk", 1, false, "")
             .input("rst", 1, false, "")
             .input("load", 1, false, "")
-            .input("weights", 32, false, "")
+            .input("waddr", 2, false, "")
+            .input("wdata", 8, true, "")
             .input("in_valid", 1, false, "")
             .output("in_ready", 1, false, "")
             .input("in_lanes", 8, false, "")
@@ -851,6 +851,229 @@ endmodule
             .output("out_sum", 14, true, "")
             .output("out_any", 1, false, "")
             .item(inst)
+    }
+
+    #[test]
+    fn nested_expressions_are_parenthesized() {
+        // (a + b) * (c - d) >>> 2, then compared and muxed.
+        let e = Expr::ashr(
+            Expr::mul(Expr::add(id("a"), id("b")), Expr::sub(id("c"), id("d"))),
+            Expr::int(2),
+        );
+        assert_eq!(expr_to_string(&e), "((a + b) * (c - d)) >>> 2");
+        let m = Expr::mux(
+            Expr::land(Expr::lt(id("x"), id("y")), Expr::lnot(id("en"))),
+            Expr::mux(id("s"), id("p"), id("q")),
+            Expr::neg(Expr::xor(id("p"), id("q"))),
+        );
+        assert_eq!(
+            expr_to_string(&m),
+            "((x < y) && !en) ? (s ? p : q) : (-(p ^ q))"
+        );
+        // Left-nested vs right-nested subtraction print differently.
+        let left = Expr::sub(Expr::sub(id("a"), id("b")), id("c"));
+        let right = Expr::sub(id("a"), Expr::sub(id("b"), id("c")));
+        assert_eq!(expr_to_string(&left), "(a - b) - c");
+        assert_eq!(expr_to_string(&right), "a - (b - c)");
+        // Unary operands: ~/! stay bare next to binary operators, others not.
+        let u = Expr::and(
+            Expr::not(id("a")),
+            Expr::or(Expr::red_and(id("b")), Expr::neg(id("c"))),
+        );
+        assert_eq!(expr_to_string(&u), "~a & ((&b) | (-c))");
+        assert_eq!(expr_to_string(&Expr::not(Expr::not(id("a")))), "~(~a)");
+        assert_eq!(
+            expr_to_string(&Expr::neg(Expr::int(-5))),
+            "-(-5)",
+            "negative integers are parenthesized when nested"
+        );
+        assert_eq!(
+            expr_to_string(&Expr::add(id("a"), Expr::int(-1))),
+            "a + (-1)"
+        );
+        // Delimited contexts need no parentheses.
+        let sel = Expr::concat(vec![
+            Expr::bit("v", Expr::add(id("i"), Expr::int(1))),
+            Expr::part_up("w", Expr::mul(id("g"), Expr::int(8)), 8),
+            Expr::repl(3, Expr::concat(vec![id("a"), id("b")])),
+            Expr::signed(Expr::add(id("a"), id("b"))),
+            Expr::unsigned(Expr::part("w", 7, 4)),
+            Expr::elem("mem", Expr::int(3)),
+        ]);
+        assert_eq!(
+            expr_to_string(&sel),
+            "{v[i + 1], w[g * 8 +: 8], {3{a, b}}, $signed(a + b), $unsigned(w[7:4]), mem[3]}"
+        );
+        let all = [
+            (BinOp::Shl, "<<"),
+            (BinOp::Shr, ">>"),
+            (BinOp::Eq, "=="),
+            (BinOp::Ne, "!="),
+            (BinOp::Le, "<="),
+            (BinOp::Gt, ">"),
+            (BinOp::Ge, ">="),
+            (BinOp::LogOr, "||"),
+        ];
+        for (op, tok) in all {
+            let e = Expr::binary(op, Expr::and(id("a"), id("b")), id("c"));
+            assert_eq!(expr_to_string(&e), format!("(a & b) {tok} c"));
+        }
+        assert_eq!(
+            lvalue_to_string(&LValue::Concat(vec![
+                LValue::id("c"),
+                LValue::part("s", 3, 0),
+                LValue::index("m", id("k")),
+                LValue::part_up("w", Expr::int(8), 4),
+            ])),
+            "{c, s[3:0], m[k], w[8 +: 4]}"
+        );
+    }
+
+    #[test]
+    fn literals_print_two_complement_patterns() {
+        assert_eq!(expr_to_string(&Expr::lit(8, 5)), "8'd5");
+        assert_eq!(expr_to_string(&Expr::slit(8, 5)), "8'sd5");
+        assert_eq!(expr_to_string(&Expr::slit(8, -5)), "8'shFB");
+        assert_eq!(expr_to_string(&Expr::lit(8, -5)), "8'hFB");
+        assert_eq!(expr_to_string(&Expr::slit(12, -1)), "12'shFFF");
+        assert_eq!(expr_to_string(&Expr::slit(12, -2048)), "12'sh800");
+        assert_eq!(expr_to_string(&Expr::slit(10, -3)), "10'sh3FD");
+        assert_eq!(expr_to_string(&Expr::slit(5, -16)), "5'sh10");
+        assert_eq!(expr_to_string(&Expr::slit(2, -1)), "2'sh3");
+        assert_eq!(expr_to_string(&Expr::slit(1, -1)), "1'sh1");
+        assert_eq!(expr_to_string(&Expr::lit(1, 1)), "1'd1");
+        assert_eq!(expr_to_string(&Expr::slit(14, 0)), "14'sd0");
+        assert_eq!(expr_to_string(&Expr::lit(8, 255)), "8'd255");
+        assert_eq!(
+            expr_to_string(&Expr::slit(64, i64::MIN)),
+            "64'sh8000000000000000"
+        );
+        assert_eq!(expr_to_string(&Expr::slit(64, -1)), "64'shFFFFFFFFFFFFFFFF");
+        assert_eq!(expr_to_string(&Expr::int(-7)), "-7");
+        assert_eq!(expr_to_string(&Expr::int(42)), "42");
+        // Negative sized literals are atomic: no sign, no parentheses.
+        assert_eq!(
+            expr_to_string(&Expr::sub(id("acc"), Expr::slit(8, -128))),
+            "acc - 8'sh80"
+        );
+        assert_eq!(lit_to_string(4, 0x1F, false), "4'd15", "masked to width");
+    }
+
+    #[test]
+    fn params_statements_and_generate_layout() {
+        let m = Module::new("lay")
+            .param(Param::integer("N", -3))
+            .param(Param::sized("K", 4, 9).comment("k"))
+            .param(Param::sized("B", 1, 1))
+            .item(Item::Localparam(Param::sized("L", 3, -1)))
+            .item(Item::localparam("M", 7))
+            .item(Item::comment("two\nlines\n"))
+            .item(Item::always_comb(vec![
+                Stmt::if_else(
+                    id("a"),
+                    vec![Stmt::set("x", Expr::lit(1, 1))],
+                    vec![Stmt::if_else(
+                        id("b"),
+                        vec![],
+                        vec![Stmt::if_then(id("c"), vec![Stmt::set("x", id("d"))])],
+                    )],
+                ),
+                Stmt::case(
+                    id("s"),
+                    vec![
+                        CaseArm {
+                            labels: vec![Expr::lit(2, 0), Expr::lit(2, 3)],
+                            body: vec![],
+                        },
+                        CaseArm::new(
+                            Expr::lit(2, 1),
+                            vec![Stmt::comment("c"), Stmt::set("y", id("e"))],
+                        ),
+                    ],
+                    None,
+                ),
+            ]))
+            .item(Instance::new("sub", "u_sub"))
+            .item(Item::generate(
+                "r",
+                Expr::int(0),
+                id("N"),
+                "rows",
+                vec![Item::generate(
+                    "c",
+                    Expr::int(1),
+                    Expr::int(3),
+                    "cols",
+                    vec![Item::assign(LValue::index("z", id("c")), id("r"))],
+                )],
+            ))
+            .item(Item::generate_if(
+                Expr::gt(id("N"), Expr::int(0)),
+                "has_n",
+                vec![Item::generate(
+                    "r",
+                    Expr::int(0),
+                    Expr::int(2),
+                    "again",
+                    vec![],
+                )],
+                vec![],
+            ));
+        let expected = "\
+`default_nettype none
+
+module lay #(
+  parameter integer N = -3,
+  parameter [3:0] K = 4'd9,  // k
+  parameter B = 1'd1
+);
+
+  localparam [2:0] L = 3'h7;
+  localparam integer M = 7;
+  // two
+  // lines
+  always @(*) begin
+    if (a) begin
+      x = 1'd1;
+    end else if (b) begin
+    end else if (c) begin
+      x = d;
+    end
+    case (s)
+      2'd0, 2'd3: ;
+      2'd1: begin
+        // c
+        y = e;
+      end
+    endcase
+  end
+  sub u_sub ();
+  genvar r;
+  genvar c;
+  generate
+    for (r = 0; r < N; r = r + 1) begin : rows
+      for (c = 1; c < 3; c = c + 1) begin : cols
+        assign z[c] = r;
+      end
+    end
+  endgenerate
+  generate
+    if (N > 0) begin : has_n
+      for (r = 0; r < 2; r = r + 1) begin : again
+      end
+    end
+  endgenerate
+
+endmodule
+
+`default_nettype wire
+";
+        assert_eq!(module_to_string(&m), expected);
+        let empty = Module::new("e");
+        assert_eq!(
+            module_to_string(&empty),
+            "`default_nettype none\n\nmodule e;\nendmodule\n\n`default_nettype wire\n"
+        );
     }
 
     /// Writes the example modules and runs Verilator's lint and Yosys'
