@@ -4,4 +4,5 @@
 //! printer ([`verilog::print`]); no module is string-templated. Widths come from
 //! the golden model's derivation functions (`golden_model::widths`).
 
+pub mod tools;
 pub mod verilog;

@@ -1077,54 +1077,31 @@ endmodule
     }
 
     /// Writes the example modules and runs Verilator's lint and Yosys'
-    /// synthesis check on each top. Needs `verilator` and `yosys` on PATH:
-    /// `cargo test -p rtl-gen -- --ignored`.
+    /// synthesis check on each top (fails under `CI` if a tool is missing).
     #[test]
-    #[ignore = "needs verilator and yosys"]
     fn examples_pass_verilator_and_yosys() {
-        use std::process::Command;
+        use crate::tools::{self, Tool};
+        let (Some(verilator), Some(yosys)) = (
+            tools::require_for_test(Tool::Verilator),
+            tools::require_for_test(Tool::Yosys),
+        ) else {
+            return;
+        };
         let dir = std::env::temp_dir().join(format!("rtl-gen-print-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let modules = [tern_acc(), pe_row(), core_top()];
         let mut files = Vec::new();
         for m in &modules {
-            let path = dir.join(format!("{}.v", m.name));
-            std::fs::write(&path, module_to_string(m)).unwrap();
-            files.push(path.to_string_lossy().into_owned());
+            let name = format!("{}.v", m.name);
+            std::fs::write(dir.join(&name), module_to_string(m)).unwrap();
+            files.push(name);
         }
-        let run = |cmd: &mut Command| {
-            let out = cmd.output().expect("tool not found on PATH");
-            let text = format!(
-                "{}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            );
-            (out.status.success(), text)
-        };
         for (k, m) in modules.iter().enumerate() {
             // Each top with the files it needs (all earlier modules).
             let needed = &files[..=k];
-            let (ok, text) = run(Command::new("verilator")
-                .args(["--lint-only", "-Wall", "--top-module", &m.name])
-                .args(needed));
-            assert!(
-                ok && text.trim().is_empty(),
-                "verilator on {}:\n{text}",
-                m.name
-            );
-            let script = format!(
-                "read_verilog {}; synth -top {}; check -assert",
-                needed.join(" "),
-                m.name
-            );
-            let (ok, text) = run(Command::new("yosys").args(["-q", "-p", &script]));
-            assert!(ok, "yosys on {}:\n{text}", m.name);
-            assert!(
-                !text.to_lowercase().contains("warning"),
-                "yosys on {}:\n{text}",
-                m.name
-            );
+            tools::verilator_lint(&verilator, &dir, needed, &m.name).unwrap();
+            tools::yosys_synth_check(&yosys, &dir, needed, &m.name).unwrap();
         }
-        std::fs::remove_dir_all(&dir).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
