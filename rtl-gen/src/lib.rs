@@ -2,7 +2,21 @@
 //!
 //! Verilog is built as a small typed AST ([`verilog::ast`]) and written by one
 //! printer ([`verilog::print`]); no module is string-templated. Widths come from
-//! the golden model's derivation functions (`golden_model::widths`).
+//! the golden model's derivation functions (`golden_model::widths`). One file
+//! per hardware module: [`pe`], [`array`], [`if_unit`], [`tmn`], [`psn`],
+//! [`core`]; [`generate`] assembles them with headers and a manifest.
 
+pub mod array;
+pub mod cfg_map;
+pub mod core;
+pub mod generate;
+pub mod if_unit;
+pub mod membrane;
+pub mod pe;
+pub mod psn;
+pub mod tmn;
 pub mod tools;
+pub mod unit;
 pub mod verilog;
+
+pub use generate::{generate, Design};

@@ -1,0 +1,102 @@
+//! What every neuron unit shares: its ports (docs/core.md, "Neuron units"),
+//! the timestep index width, and which PSN weights a unit reads.
+
+use crate::verilog::ast::Module;
+use golden_model::{LayerConfig, Neuron};
+
+/// Bits of a timestep index: max(1, ceil(log2 T)).
+pub fn step_bits(timesteps: usize) -> u32 {
+    golden_model::widths::clog2(timesteps as u64).max(1)
+}
+
+/// Adds the common neuron-unit ports to `m`, in the documented order.
+pub fn with_unit_ports(m: Module, cfg: &LayerConfig) -> Module {
+    let w = cfg.widths();
+    let tw = step_bits(cfg.timesteps);
+    m.input("clk", 1, false, "clock, rising edge")
+        .input("rst", 1, false, "synchronous reset, active high")
+        .input("en", 1, false, "advance: registers update only when 1")
+        .input("in_valid", 1, false, "a current arrives this cycle")
+        .input("in_step", tw, false, "its timestep t")
+        .input(
+            "in_current",
+            w.synaptic_bits,
+            true,
+            "synaptic current I[t] of this column, no bias",
+        )
+        .input("bias", cfg.weight_bits, true, "bias b of this column")
+        .output_reg("out_valid", 1, false, "a spike for step out_step")
+        .output_reg("out_step", tw, false, "timestep of this output")
+        .output_reg("out_spike", 2, false, "lane code: 00 = 0, 01 = +1, 11 = -1")
+        .output_reg(
+            "out_state",
+            w.state_bits,
+            true,
+            "membrane u after reset (if, tmn) or H[t] (psn family)",
+        )
+        .output_reg(
+            "out_overflow",
+            1,
+            false,
+            "the state register saturated on this step",
+        )
+}
+
+/// The PSN weights a unit reads, in bus order: `(t, i)` entries of `P` for
+/// `psn` (all) and `masked_psn` (the causal band `t-k < i <= t`), or `(0, j)`
+/// for the sliding weights `w[j]` that can meet a step (`j >= k - min(k, T)`).
+/// Entry `n` sits at bits `[n*PWB +: PWB]` of the unit's `psn_weights` bus;
+/// the core keeps one configuration register per entry.
+pub fn psn_weight_entries(cfg: &LayerConfig) -> Vec<(usize, usize)> {
+    let t_n = cfg.timesteps;
+    match &cfg.neuron {
+        Neuron::Psn { .. } => (0..t_n)
+            .flat_map(|t| (0..t_n).map(move |i| (t, i)))
+            .collect(),
+        Neuron::MaskedPsn { k, .. } => (0..t_n)
+            .flat_map(|t| (0..=t).filter(move |&i| i + k > t).map(move |i| (t, i)))
+            .collect(),
+        Neuron::SlidingPsn { k, .. } => (k - (*k).min(t_n)..*k).map(|j| (0, j)).collect(),
+        _ => vec![],
+    }
+}
+
+/// Number of PSN thresholds: T (psn, masked_psn), 1 (sliding_psn), 0 otherwise.
+pub fn psn_threshold_count(cfg: &LayerConfig) -> usize {
+    match &cfg.neuron {
+        Neuron::Psn { .. } | Neuron::MaskedPsn { .. } => cfg.timesteps,
+        Neuron::SlidingPsn { .. } => 1,
+        _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn cfg(neuron: serde_json::Value, t: usize) -> LayerConfig {
+        let v = json!({"inputs": 2, "outputs": 2, "timesteps": t, "neuron": neuron});
+        LayerConfig::from_json(&v, "layer").unwrap()
+    }
+
+    #[test]
+    fn entries() {
+        assert_eq!(step_bits(1), 1);
+        assert_eq!(step_bits(8), 3);
+        assert_eq!(step_bits(9), 4);
+        let m = cfg(
+            json!({"kind": "masked_psn", "k": 2, "weights": [[0,0,0],[0,0,0],[0,0,0]], "thresholds": [0,0,0]}),
+            3,
+        );
+        assert_eq!(
+            psn_weight_entries(&m),
+            vec![(0, 0), (1, 0), (1, 1), (2, 1), (2, 2)]
+        );
+        let s = cfg(
+            json!({"kind": "sliding_psn", "k": 5, "weights": [1,2,3,4,5], "threshold": 0}),
+            3,
+        );
+        assert_eq!(psn_weight_entries(&s), vec![(0, 2), (0, 3), (0, 4)]);
+    }
+}
