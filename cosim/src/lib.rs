@@ -1,4 +1,8 @@
-//! cosim: Verilator co-simulation of generated cores against the golden model.
+//! cosim: co-simulation of generated cores against the golden model.
 //!
-//! This crate is the home of the Verilator runner and the `cxx` bridge
-//! (issue "cosim"); it holds no code yet.
+//! [`stimulus`] turns golden-model runs into the stimulus and expected-output
+//! words of `testbenches/tb_core.v`; [`icarus`] runs that testbench under
+//! Icarus Verilog. The Verilator runner with its `cxx` bridge joins here.
+
+pub mod icarus;
+pub mod stimulus;

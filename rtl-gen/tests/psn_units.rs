@@ -221,6 +221,7 @@ fn matrix(kind: Kind) -> Vec<Shape> {
         Shape::new(kind, 8, 2, (6, 2, 8)),
         Shape::new(kind, 8, 3, (6, 4, 4)).narrower(5),
         Shape::new(kind, 16, 2, (4, 2, 2)),
+        Shape::new(kind, 5, 3, (5, 4, 4)),
     ];
     if kind != Kind::Full {
         v.push(Shape::new(kind, 8, 8, (5, 2, 4)));
@@ -336,6 +337,8 @@ struct Coverage {
     spikes: usize,
     silent: usize,
     overflows: usize,
+    /// Steps where the state equals the threshold (ties fire).
+    ties: usize,
 }
 
 /// Simulates `n_samples` random samples back to back through the unit of
@@ -360,6 +363,7 @@ fn simulate(
     let mut cycles = Vec::new();
     let mut expected = Vec::new();
     let mut cov = Coverage::default();
+    let (pw, pb) = buses(&cfg);
     for s in 0..n_samples {
         let currents: Vec<i64> = (0..t_n).map(|_| rng.signed(a)).collect();
         for (t, &current) in currents.iter().enumerate() {
@@ -389,6 +393,7 @@ fn simulate(
             cov.spikes += usize::from(trace.spikes[t] != 0);
             cov.silent += usize::from(trace.spikes[t] == 0);
             cov.overflows += usize::from(overflow);
+            cov.ties += usize::from(trace.state[t] == pb[t.min(pb.len() - 1)]);
             expected.push(Expected {
                 step: t,
                 spike: trace.spikes[t],
@@ -409,7 +414,6 @@ fn simulate(
     let m = shape.kind.generate(&cfg);
     let dir = scratch(&format!("sim-{}-{seed}", shape.tag()));
     let dut = write_module(&dir, &m);
-    let (pw, pb) = buses(&cfg);
     let tb = testbench(&m.name, &cfg, &pw, &pb, &cycles, &expected, tw, sb);
     std::fs::write(dir.join("tb.v"), tb).expect("write testbench");
 
@@ -552,7 +556,7 @@ fn testbench(
 /// Thresholds near the typical |H| of random data, so both outcomes occur.
 fn spread_threshold(rng: &mut Rng, state_bits: u32) -> i64 {
     let lim = 1i64 << (state_bits - 1);
-    let r = (lim / 16).max(4).min(lim - 1);
+    let r = (lim >> 8).clamp(4, lim - 1);
     rng.range(-r, r)
 }
 
@@ -576,6 +580,26 @@ fn check_exact(shape: Shape) {
     }
 }
 
+/// Thresholds in a few units around 0, for tiny widths where ties are common.
+fn small_threshold(rng: &mut Rng, _state_bits: u32) -> i64 {
+    rng.range(-2, 2)
+}
+
+fn check_ties(shape: Shape) {
+    let mut ties = 0;
+    for seed in [4, 5, 6] {
+        match simulate(shape, seed, 8, small_threshold) {
+            Some(cov) => ties += cov.ties,
+            None => return,
+        }
+    }
+    assert!(
+        ties > 0,
+        "{}: weak tie test, no step had H == B",
+        shape.tag()
+    );
+}
+
 fn check_saturation(shape: Shape) {
     if let Some(cov) = simulate(shape, 3, 6, any_threshold) {
         assert!(
@@ -593,6 +617,8 @@ fn psn_full_matches_golden_model() {
     check_exact(Shape::new(Kind::Full, 4, 4, (8, 6, 6)));
     check_exact(Shape::new(Kind::Full, 8, 8, (6, 4, 5)));
     check_exact(Shape::new(Kind::Full, 1, 1, (6, 4, 5)));
+    check_exact(Shape::new(Kind::Full, 5, 5, (6, 4, 5)));
+    check_ties(Shape::new(Kind::Full, 4, 4, (2, 2, 2)));
     check_saturation(Shape::new(Kind::Full, 4, 4, (8, 6, 6)).narrower(7));
 }
 
@@ -600,6 +626,8 @@ fn psn_full_matches_golden_model() {
 fn psn_masked_matches_golden_model() {
     check_exact(Shape::new(Kind::Masked, 8, 3, (8, 6, 6)));
     check_exact(Shape::new(Kind::Masked, 4, 6, (6, 4, 5)));
+    check_exact(Shape::new(Kind::Masked, 5, 1, (6, 4, 5)));
+    check_ties(Shape::new(Kind::Masked, 4, 2, (2, 2, 2)));
     check_saturation(Shape::new(Kind::Masked, 8, 3, (8, 6, 6)).narrower(7));
 }
 
@@ -608,5 +636,6 @@ fn psn_sliding_matches_golden_model() {
     check_exact(Shape::new(Kind::Sliding, 8, 3, (8, 6, 6)));
     check_exact(Shape::new(Kind::Sliding, 4, 6, (6, 4, 5)));
     check_exact(Shape::new(Kind::Sliding, 1, 2, (6, 4, 5)));
+    check_ties(Shape::new(Kind::Sliding, 4, 2, (2, 2, 2)));
     check_saturation(Shape::new(Kind::Sliding, 8, 3, (8, 6, 6)).narrower(7));
 }

@@ -3,6 +3,8 @@
 //! `golden`: a 256-input, 256-output layer, T = 8, ternary spikes with 50%
 //! zeros; the golden model's packed lanes (event-driven add/subtract/skip of
 //! weight columns) against a naive dense `i32` multiply-accumulate loop.
+//! `generate`: time to build and print the Verilog of square TMN cores, 8x8
+//! (the baseline) to 64x64, against the 1-second budget for 64x64.
 
 use crate::rng::SplitMix64;
 use anyhow::{ensure, Result};
@@ -34,6 +36,8 @@ pub struct Args {
 enum What {
     /// Golden-model synapses: packed lanes vs naive i32 loop
     Golden,
+    /// Verilog generation time for square TMN cores up to 64x64 (budget: 1 s)
+    Generate,
 }
 
 /// Repeats `f` until `min` has elapsed; returns calls and elapsed time.
@@ -76,6 +80,7 @@ pub fn run(a: Args) -> Result<()> {
     );
     match a.what {
         What::Golden => bench_golden(&a),
+        What::Generate => bench_generate(&a),
     }
 }
 
@@ -150,5 +155,33 @@ fn bench_golden(a: &Args) -> Result<()> {
         packed_rate / 1e6
     );
     println!("  packed / naive : {:>10.2}x", packed_rate / naive_rate);
+    Ok(())
+}
+
+fn bench_generate(a: &Args) -> Result<()> {
+    let min = Duration::from_secs_f64(a.seconds.min(2.0));
+    let mut base = None;
+    println!(
+        "Verilog generation, TMN core, T = {}, 8-bit weights (build + print, no disk):",
+        a.timesteps
+    );
+    for n in [8usize, 16, 32, 64] {
+        let v = serde_json::json!({"inputs": n, "outputs": n, "timesteps": a.timesteps,
+                                   "weights": vec![vec![1; n]; n], "neuron": {"kind": "tmn", "vth": 64}});
+        let cfg = golden_model::LayerConfig::from_json(&v, "layer")?;
+        let mut bytes = 0;
+        let (calls, t) = time_it(min, || {
+            let d = rtl_gen::generate(black_box(&cfg));
+            bytes = d.files.iter().map(|(_, s)| s.len()).sum();
+        });
+        let per = t.as_secs_f64() / calls.max(1) as f64;
+        let ratio = per / *base.get_or_insert(per);
+        println!(
+            "  {n:>2}x{n:<2}: {:>9.2} ms per core ({:>6.1} KiB of Verilog), {ratio:>6.1}x the 8x8 time{}",
+            per * 1e3,
+            bytes as f64 / 1024.0,
+            if n == 64 { format!(", {:.1}% of the 1 s budget", per * 100.0) } else { String::new() }
+        );
+    }
     Ok(())
 }

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 mod cmd_bench;
 mod cmd_encode;
+mod cmd_generate;
 mod cmd_golden;
 mod out;
 mod rng;
@@ -25,6 +26,8 @@ struct Cli {
 enum Command {
     /// Run a SPEC section 5 case file through the golden model
     Golden(cmd_golden::Args),
+    /// Generate the core's synthesizable Verilog and manifest.json for a layer
+    Generate(cmd_generate::Args),
     /// Measure TMN momentum coding against IF rate coding, per timestep count
     Encode(cmd_encode::Args),
     /// Time the golden model's packed synapses against a naive loop
@@ -35,6 +38,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Golden(a) => cmd_golden::run(a),
+        Command::Generate(a) => cmd_generate::run(a),
         Command::Encode(a) => cmd_encode::run(a),
         Command::Bench(a) => cmd_bench::run(a),
     };

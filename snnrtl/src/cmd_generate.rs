@@ -1,0 +1,81 @@
+//! `snnrtl generate CONFIG.json -o DIR`: the core's Verilog and manifest.
+//!
+//! CONFIG is a SPEC section 5 case file (its `layer` is used) or a bare layer
+//! object. The config is validated before anything is written; each file is
+//! written to a temporary name and renamed, and stale `snn_*.v` files from an
+//! earlier design are removed, so DIR holds exactly this design.
+
+use crate::out::write_atomic;
+use anyhow::{bail, Context, Result};
+use golden_model::LayerConfig;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// A case file (SPEC section 5) or a layer object
+    config: PathBuf,
+    /// Output folder for the Verilog files and manifest.json
+    #[arg(short, long, value_name = "DIR")]
+    output: PathBuf,
+}
+
+/// Reads a layer config from a case file or a bare layer object.
+pub fn load_layer(path: &Path) -> Result<LayerConfig> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).with_context(|| format!("{name}: cannot read"))?;
+    let v: Value =
+        serde_json::from_str(&text).with_context(|| format!("{name}: config: not valid JSON"))?;
+    let cfg = match v.get("layer") {
+        Some(layer) => LayerConfig::from_json(layer, "layer"),
+        None => LayerConfig::from_json(&v, ""),
+    }
+    .with_context(|| name.clone())?;
+    if cfg.neuron_only() {
+        let field = if v.get("layer").is_some() {
+            "layer.weights"
+        } else {
+            "weights"
+        };
+        bail!(
+            "{name}: {field}: required to generate hardware; a layer without weights is neuron-only (golden model only: the core takes spikes, not currents)"
+        );
+    }
+    Ok(cfg)
+}
+
+pub fn run(a: Args) -> Result<()> {
+    let cfg = load_layer(&a.config)?;
+    let design = rtl_gen::generate(&cfg);
+    write_design(&design, &a.output)?;
+    eprintln!(
+        "wrote {} files and manifest.json to {} (top snn_core, {} layer {}x{}, T = {})",
+        design.files.len(),
+        a.output.display(),
+        cfg.neuron.kind(),
+        cfg.inputs,
+        cfg.outputs,
+        cfg.timesteps
+    );
+    Ok(())
+}
+
+/// Writes a design into `dir` (created if needed).
+pub fn write_design(design: &rtl_gen::Design, dir: &Path) -> Result<()> {
+    for (name, text) in &design.files {
+        write_atomic(&dir.join(name), text.as_bytes())?;
+    }
+    let manifest = serde_json::to_string_pretty(&design.manifest)? + "\n";
+    write_atomic(&dir.join("manifest.json"), manifest.as_bytes())?;
+    for entry in
+        std::fs::read_dir(dir).with_context(|| format!("{}: cannot list", dir.display()))?
+    {
+        let name = entry?.file_name().to_string_lossy().to_string();
+        let ours = design.files.iter().any(|(n, _)| *n == name);
+        if !ours && name.starts_with("snn_") && name.ends_with(".v") {
+            std::fs::remove_file(dir.join(&name))
+                .with_context(|| format!("{name}: cannot remove stale file"))?;
+        }
+    }
+    Ok(())
+}
