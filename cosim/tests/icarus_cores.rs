@@ -91,6 +91,30 @@ fn check(label: &str, cfg: &LayerConfig) {
         )
         .unwrap_or_else(|e| panic!("{label}: {e}"));
         assert!(v.pass, "{label} (stall {stall}): {}", v.log);
+        if !stall {
+            // One input vector per clock: every output is out within the
+            // inputs' count plus the latency (+ 2: configuration hand-over and
+            // the final flag check), i.e. no stall between steps or samples.
+            let cycles: usize = v
+                .log
+                .split(", ")
+                .nth(1)
+                .and_then(|x| x.split(' ').next())
+                .unwrap()
+                .parse()
+                .unwrap();
+            let psn_wait = if matches!(cfg.neuron, golden_model::Neuron::Psn { .. }) {
+                cfg.timesteps - 1
+            } else {
+                0
+            };
+            let bound = stim.n_in + rtl_gen::core::step_latency(cfg) + psn_wait + 2;
+            assert!(
+                cycles <= bound,
+                "{label}: {cycles} cycles for {} inputs, bound {bound}",
+                stim.n_in
+            );
+        }
     }
     let _ = std::fs::remove_dir_all(&base);
 }

@@ -81,15 +81,6 @@ fn field(name: &str, n: usize, width: u32) -> Expr {
     Expr::part(name, lo + width - 1, lo)
 }
 
-/// `step` or `step-j`, for comments.
-fn back(step: &str, j: usize) -> String {
-    if j == 0 {
-        step.to_string()
-    } else {
-        format!("{step}-{j}")
-    }
-}
-
 /// Index of each PSN weight entry `(t, i)` on the `psn_weights` bus.
 fn entry_index(cfg: &LayerConfig) -> HashMap<(usize, usize), usize> {
     unit::psn_weight_entries(cfg)
@@ -118,7 +109,7 @@ fn unit_head(name: &str, cfg: &LayerConfig, d: Dims) -> Module {
             n_b * d.sb,
             false,
             format!(
-                "{n_b} signed {}-bit threshold(s), threshold n at [n*{} +: {}]",
+                "{n_b} signed {}-bit thresholds, threshold n at [n*{} +: {}]",
                 d.sb, d.sb, d.sb
             ),
         );
@@ -495,10 +486,11 @@ pub fn snn_psn_masked(cfg: &LayerConfig) -> Module {
     // Weights of this step's terms and its threshold, by in_step.
     m.push(Item::Blank);
     for j in 0..depth {
-        m.push(Decl::reg(format!("w_{j}"), d.pwb).signed().comment(format!(
-            "P[in_step][{}], 0 before step 0",
-            back("in_step", j)
-        )));
+        m.push(
+            Decl::reg(format!("w_{j}"), d.pwb)
+                .signed()
+                .comment(format!("P[in_step][in_step-{j}], 0 before step 0")),
+        );
     }
     m.push(Decl::reg("thr", d.sb).signed().comment("B[in_step]"));
     let mut body: Vec<Stmt> = (0..depth)
@@ -546,7 +538,7 @@ pub fn snn_psn_masked(cfg: &LayerConfig) -> Module {
             &format!("prod_{j}"),
             &format!("w_{j}"),
             &value,
-            &format!("term of step {}", back("in_step", j)),
+            &format!("term of step in_step-{j}"),
         );
     }
     sum_terms(&mut m, d, depth);
@@ -599,7 +591,7 @@ pub fn snn_psn_sliding(cfg: &LayerConfig) -> Module {
             m.push(
                 Decl::wire(x.as_str(), d.cb)
                     .signed()
-                    .comment(format!("c[{}], 0 before step 0", back("in_step", j))),
+                    .comment(format!("c[in_step-{j}], 0 before step 0")),
             );
             m.push(Item::assign(
                 x.as_str(),
@@ -617,7 +609,7 @@ pub fn snn_psn_sliding(cfg: &LayerConfig) -> Module {
             &format!("prod_{j}"),
             &w,
             &value,
-            &format!("term of step {}", back("in_step", j)),
+            &format!("term of step in_step-{j}"),
         );
     }
     sum_terms(&mut m, d, depth);

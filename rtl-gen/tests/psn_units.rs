@@ -42,7 +42,7 @@ impl Rng {
 
     /// True with probability 1/n.
     fn one_in(&mut self, n: u64) -> bool {
-        self.next() % n == 0
+        self.range(1, n as i64) == 1
     }
 }
 
@@ -224,6 +224,7 @@ fn matrix(kind: Kind) -> Vec<Shape> {
         Shape::new(kind, 5, 3, (5, 4, 4)),
     ];
     if kind != Kind::Full {
+        v.push(Shape::new(kind, 8, 1, (6, 8, 2)));
         v.push(Shape::new(kind, 8, 8, (5, 2, 4)));
         v.push(Shape::new(kind, 16, 16, (3, 2, 2)));
         v.push(Shape::new(kind, 4, 7, (6, 8, 8)));
