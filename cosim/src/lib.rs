@@ -1,8 +1,31 @@
 //! cosim: co-simulation of generated cores against the golden model.
 //!
-//! [`stimulus`] turns golden-model runs into the stimulus and expected-output
-//! words of `testbenches/tb_core.v`; [`icarus`] runs that testbench under
-//! Icarus Verilog. The Verilator runner with its `cxx` bridge joins here.
+//! - [`verilator`] compiles any design at run time into a cached shared
+//!   library; [`bridge`] is the `cxx` bridge to the C++ loader that drives it
+//!   many cycles per call; [`run`] streams samples through it and compares
+//!   every output with the golden model, naming the first divergence.
+//! - [`stimulus`] and [`icarus`]: the same check on the second simulator,
+//!   through `testbenches/tb_core.v`.
 
+pub mod bridge;
 pub mod icarus;
+pub mod run;
+pub mod samples;
 pub mod stimulus;
+pub mod verilator;
+
+/// Why a co-simulation could not run (a divergence is not an error: see
+/// [`run::Outcome`]).
+#[derive(Debug, thiserror::Error)]
+pub enum CosimError {
+    #[error(transparent)]
+    Tool(#[from] rtl_gen::tools::ToolError),
+    #[error("{step} failed:\n{log}")]
+    Build { step: String, log: String },
+    #[error("loading the design library: {0}")]
+    Load(String),
+    #[error("{0}")]
+    Io(String),
+    #[error("{0}")]
+    Protocol(String),
+}

@@ -1,0 +1,217 @@
+// shim.cpp: compiled with each Verilated snn_core into one shared library.
+// It exports a small C ABI that the cosim loader (loader.cpp, reached from
+// Rust through the cxx bridge) resolves with dlsym. The hot loop -- many
+// clock cycles with input and output records -- runs here, in C++, so Rust
+// crosses into C++ once per call, not once per cycle.
+//
+// Records are arrays of 32-bit words, little-endian by word:
+//   input  record: in_lanes words, then 1 word in_last
+//   output record: out_spikes words, out_state words, 1 word out_step,
+//                  1 word flags (bit 0 overflow, 1 illegal_spike, 2 framing_error,
+//                  sampled after the clock edge that took the output),
+//                  2 words cycle (low, high)
+// A port of W bits takes ceil(W/32) words.
+#ifndef VM_TRACE
+#define VM_TRACE 0
+#endif
+#include "Vsnn_core.h"
+#include "verilated.h"
+#if VM_TRACE
+#include "verilated_vcd_c.h"
+#endif
+#include <chrono>
+#include <cstdint>
+#include <cstring>
+
+double sc_time_stamp() { return 0; }
+
+namespace {
+
+template <typename T> constexpr uint32_t words_of(const T&) { return sizeof(T) > 4 ? 2 : 1; }
+template <std::size_t N> constexpr uint32_t words_of(const VlWide<N>&) { return N; }
+
+template <typename T> void put(T& port, const uint32_t* w) {
+    uint64_t v = w[0];
+    if (sizeof(T) > 4) v |= static_cast<uint64_t>(w[1]) << 32;
+    port = static_cast<T>(v);
+}
+template <std::size_t N> void put(VlWide<N>& port, const uint32_t* w) {
+    for (std::size_t i = 0; i < N; ++i) port[i] = w[i];
+}
+template <typename T> void get(const T& port, uint32_t* w) {
+    uint64_t v = port;
+    w[0] = static_cast<uint32_t>(v);
+    if (sizeof(T) > 4) w[1] = static_cast<uint32_t>(v >> 32);
+}
+template <std::size_t N> void get(const VlWide<N>& port, uint32_t* w) {
+    for (std::size_t i = 0; i < N; ++i) w[i] = port[i];
+}
+
+struct Sim {
+    VerilatedContext ctx;
+    Vsnn_core* top;
+#if VM_TRACE
+    VerilatedVcdC* vcd = nullptr;
+#endif
+    bool tracing = false;
+    uint64_t cycle = 0;
+
+    explicit Sim(const char* vcd_path) {
+        ctx.debug(0);
+        ctx.randReset(0);
+#if VM_TRACE
+        if (vcd_path && vcd_path[0]) ctx.traceEverOn(true);
+#endif
+        top = new Vsnn_core{&ctx, "snn_core"};
+#if VM_TRACE
+        if (vcd_path && vcd_path[0]) {
+            vcd = new VerilatedVcdC;
+            top->trace(vcd, 99);
+            vcd->open(vcd_path);
+        }
+#else
+        (void)vcd_path;
+#endif
+        top->clk = 0;
+        top->rst = 1;
+        top->cfg_we = 0;
+        top->in_valid = 0;
+        top->out_ready = 1;
+        top->eval();
+    }
+    ~Sim() {
+        top->final();
+#if VM_TRACE
+        if (vcd) { vcd->close(); delete vcd; }
+#endif
+        delete top;
+    }
+    void dump() {
+#if VM_TRACE
+        if (vcd && tracing) vcd->dump(ctx.time());
+#endif
+    }
+    // One clock: inputs are already set; settle with clk low, then rise.
+    void low() { top->clk = 0; top->eval(); ctx.timeInc(1); dump(); }
+    void high() { top->clk = 1; top->eval(); ctx.timeInc(1); dump(); ++cycle; }
+};
+
+}  // namespace
+
+extern "C" {
+
+uint32_t snn_sim_abi_version() { return 1; }
+
+void* snn_sim_new(const char* vcd_path) { return new Sim(vcd_path); }
+
+void snn_sim_delete(void* p) { delete static_cast<Sim*>(p); }
+
+int snn_sim_can_trace() { return VM_TRACE; }
+
+void snn_sim_trace(void* p, int on) { static_cast<Sim*>(p)->tracing = on != 0; }
+
+uint64_t snn_sim_cycle(void* p) { return static_cast<Sim*>(p)->cycle; }
+
+// Words per record, so the caller can check its layout against the model's.
+void snn_sim_layout(void* p, uint32_t* in_words, uint32_t* out_words) {
+    Vsnn_core* t = static_cast<Sim*>(p)->top;
+    *in_words = words_of(t->in_lanes) + 1;
+    *out_words = words_of(t->out_spikes) + words_of(t->out_state) + 1 + 1 + 2;
+}
+
+void snn_sim_reset(void* p, uint32_t cycles) {
+    Sim* s = static_cast<Sim*>(p);
+    s->top->rst = 1;
+    s->top->in_valid = 0;
+    s->top->cfg_we = 0;
+    for (uint32_t i = 0; i < cycles; ++i) { s->low(); s->high(); }
+    s->top->rst = 0;
+}
+
+// One configuration write (one cycle with cfg_we high, the stream idle).
+void snn_sim_config(void* p, uint64_t addr, int64_t data) {
+    Sim* s = static_cast<Sim*>(p);
+    uint32_t a[2] = {static_cast<uint32_t>(addr), static_cast<uint32_t>(addr >> 32)};
+    uint32_t d[2] = {static_cast<uint32_t>(data), static_cast<uint32_t>(static_cast<uint64_t>(data) >> 32)};
+    put(s->top->cfg_addr, a);
+    put(s->top->cfg_data, d);
+    s->top->cfg_we = 1;
+    s->top->in_valid = 0;
+    s->low();
+    s->high();
+    s->top->cfg_we = 0;
+}
+
+// Runs up to max_cycles clocks. Input records are offered in order (a record
+// is offered on cycle c only if valid_pattern is null or valid_pattern[c % n]
+// is nonzero); out_ready follows ready_pattern the same way. Every output
+// taken is written as a record to outputs. Stops early once max_outputs
+// outputs were taken, or, with stop_when_inputs_taken, once every input was
+// taken. counts[0] = inputs taken, counts[1] = outputs taken. Returns cycles run.
+uint64_t snn_sim_run(void* p, uint64_t max_cycles, const uint32_t* inputs, uint64_t n_inputs,
+                     const uint8_t* valid_pattern, const uint8_t* ready_pattern, uint64_t pattern_len,
+                     uint32_t* outputs, uint64_t max_outputs, int stop_when_inputs_taken,
+                     uint64_t* counts) {
+    Sim* s = static_cast<Sim*>(p);
+    Vsnn_core* t = s->top;
+    const uint32_t lw = words_of(t->in_lanes), sw = words_of(t->out_spikes), stw = words_of(t->out_state);
+    const uint32_t iw = lw + 1, ow = sw + stw + 4;
+    uint64_t in_i = 0, out_i = 0, c = 0;
+    for (; c < max_cycles; ++c) {
+        if (out_i >= max_outputs && max_outputs > 0) break;
+        if (stop_when_inputs_taken && in_i >= n_inputs) break;
+        const bool offer = in_i < n_inputs && (!valid_pattern || valid_pattern[c % pattern_len]);
+        t->in_valid = offer;
+        if (in_i < n_inputs) {
+            put(t->in_lanes, inputs + in_i * iw);
+            t->in_last = inputs[in_i * iw + lw] & 1;
+        }
+        t->out_ready = !ready_pattern || ready_pattern[c % pattern_len];
+        s->low();
+        const bool in_fire = t->in_valid && t->in_ready;
+        const bool out_fire = t->out_valid && t->out_ready && out_i < max_outputs;
+        uint32_t* rec = outputs + out_i * ow;
+        if (out_fire) {
+            get(t->out_spikes, rec);
+            get(t->out_state, rec + sw);
+            rec[sw + stw] = t->out_step;
+        }
+        s->high();
+        if (out_fire) {
+            rec[sw + stw + 1] = (t->overflow & 1) | ((t->illegal_spike & 1) << 1) | ((t->framing_error & 1) << 2);
+            rec[sw + stw + 2] = static_cast<uint32_t>(s->cycle - 1);
+            rec[sw + stw + 3] = static_cast<uint32_t>((s->cycle - 1) >> 32);
+            ++out_i;
+        }
+        if (in_fire) ++in_i;
+    }
+    t->in_valid = 0;
+    counts[0] = in_i;
+    counts[1] = out_i;
+    return c;
+}
+
+// The pure C++ baseline for the bridge benchmark: the same clocking as
+// snn_sim_run, inputs cycling through n_inputs records, out_ready high, no
+// records written. Returns nanoseconds taken.
+uint64_t snn_sim_bench_pure(void* p, uint64_t cycles, const uint32_t* inputs, uint64_t n_inputs) {
+    Sim* s = static_cast<Sim*>(p);
+    Vsnn_core* t = s->top;
+    const uint32_t lw = words_of(t->in_lanes), iw = lw + 1;
+    uint64_t in_i = 0;
+    const auto start = std::chrono::steady_clock::now();
+    for (uint64_t c = 0; c < cycles; ++c) {
+        t->in_valid = 1;
+        put(t->in_lanes, inputs + in_i * iw);
+        t->in_last = inputs[in_i * iw + lw] & 1;
+        t->out_ready = 1;
+        s->low();
+        const bool in_fire = t->in_ready;
+        s->high();
+        if (in_fire && ++in_i == n_inputs) in_i = 0;
+    }
+    const auto end = std::chrono::steady_clock::now();
+    return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(end - start).count());
+}
+
+}  // extern "C"
