@@ -129,6 +129,8 @@ void snn_sim_reset(void* p, uint32_t cycles) {
 }
 
 // One configuration write (one cycle with cfg_we high, the stream idle).
+// The caller masks addr and data to the port widths: Verilator requires the
+// bits above a port's width to be zero.
 void snn_sim_config(void* p, uint64_t addr, int64_t data) {
     Sim* s = static_cast<Sim*>(p);
     uint32_t a[2] = {static_cast<uint32_t>(addr), static_cast<uint32_t>(addr >> 32)};

@@ -51,10 +51,17 @@ fn check_layout(sim: &Sim, cfg: &LayerConfig) -> Result<(), CosimError> {
 
 /// Resets the core and loads weights, biases and PSN parameters through its
 /// configuration port.
+/// Values are masked to the port widths: Verilator requires the bits above a
+/// port's width to be zero (a sign-extended `-1` in a 17-bit `cfg_data` made
+/// a threshold compare wrong; the property test found it).
 pub fn load_config(mut sim: Pin<&mut Sim>, cfg: &LayerConfig) {
     sim.as_mut().reset(2);
-    for (addr, value) in CfgMap::of(cfg).writes(cfg) {
-        sim.as_mut().config_write(addr, value);
+    let map = CfgMap::of(cfg);
+    let data_mask = (1u64 << map.data_bits) - 1;
+    let addr_mask = (1u64 << map.addr_bits()) - 1;
+    for (addr, value) in map.writes(cfg) {
+        sim.as_mut()
+            .config_write(addr & addr_mask, (value as u64 & data_mask) as i64);
     }
 }
 

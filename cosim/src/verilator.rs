@@ -27,10 +27,31 @@ use std::time::Instant;
 /// The per-design C ABI compiled into every library.
 pub const SHIM_CPP: &str = include_str!("../cpp/shim.cpp");
 
-/// Verilator's flags; part of the cache key.
+/// How hard Verilator optimizes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Opt {
+    /// For the generator's own RTL: `-O3 -fno-dfg`. (Verilator 5.006's DFG
+    /// optimizer miscompiled a Yosys netlist here; it is off everywhere.)
+    Rtl,
+    /// For Verilog from elsewhere (`--rtl`: hand edits, Yosys netlists):
+    /// `-O0`. A gate-level netlist has vectors whose bits feed each other
+    /// (UNOPTFLAT), which 5.006 mis-schedules at `-O3` (a synthesized TMN core
+    /// diverged; Icarus ran the same netlist bit-exact).
+    Careful,
+}
+
+impl Opt {
+    pub fn flags(self) -> &'static [&'static str] {
+        match self {
+            Opt::Rtl => &["-O3", "-fno-dfg"],
+            Opt::Careful => &["-O0"],
+        }
+    }
+}
+
+/// Verilator's flags besides [`Opt`]; part of the cache key.
 pub const VERILATOR_FLAGS: &[&str] = &[
     "--cc",
-    "-O3",
     "--x-assign",
     "fast",
     "--x-initial",
@@ -219,7 +240,7 @@ impl Builder {
 
     /// Builds (or finds in the cache) the library for the Verilog files in
     /// `rtl_dir`, top `snn_core`; with `trace`, a library that can write VCD.
-    pub fn build(&self, rtl_dir: &Path, trace: bool) -> Result<Library, CosimError> {
+    pub fn build(&self, rtl_dir: &Path, trace: bool, opt: Opt) -> Result<Library, CosimError> {
         let mut files: Vec<PathBuf> = std::fs::read_dir(rtl_dir)
             .map_err(|e| CosimError::Io(format!("{}: {e}", rtl_dir.display())))?
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -260,7 +281,10 @@ impl Builder {
         let tmp = tmp_dir(&self.cache, "design")?;
         let obj = tmp.join("obj");
         let mut v = Command::new(&self.verilator.path);
-        v.args(VERILATOR_FLAGS).arg("--Mdir").arg(&obj);
+        v.args(VERILATOR_FLAGS)
+            .args(opt.flags())
+            .arg("--Mdir")
+            .arg(&obj);
         if trace {
             v.arg("--trace");
         }

@@ -5,9 +5,12 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 mod cmd_bench;
+mod cmd_cosim;
 mod cmd_encode;
 mod cmd_generate;
 mod cmd_golden;
+mod cmd_sweep;
+mod cmd_synth;
 mod out;
 mod rng;
 
@@ -28,10 +31,16 @@ enum Command {
     Golden(cmd_golden::Args),
     /// Generate the core's synthesizable Verilog and manifest.json for a layer
     Generate(cmd_generate::Args),
+    /// Co-simulate the Verilog with Verilator against the golden model
+    Cosim(cmd_cosim::Args),
     /// Measure TMN momentum coding against IF rate coding, per timestep count
     Encode(cmd_encode::Args),
     /// Time the golden model's packed synapses against a naive loop
     Bench(cmd_bench::Args),
+    /// Synthesize the core for a target (Yosys, nextpnr with --pnr): cells, Fmax, fit
+    Synth(cmd_synth::Args),
+    /// Synthesize a grid of configs in parallel: CSV, JSON and an SVG chart
+    Sweep(cmd_sweep::Args),
 }
 
 fn main() -> ExitCode {
@@ -39,8 +48,11 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Golden(a) => cmd_golden::run(a),
         Command::Generate(a) => cmd_generate::run(a),
+        Command::Cosim(a) => cmd_cosim::run(a),
         Command::Encode(a) => cmd_encode::run(a),
         Command::Bench(a) => cmd_bench::run(a),
+        Command::Synth(a) => cmd_synth::run(a),
+        Command::Sweep(a) => cmd_sweep::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

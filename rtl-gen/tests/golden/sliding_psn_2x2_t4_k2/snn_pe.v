@@ -25,21 +25,21 @@ module snn_pe (
 );
 
   reg signed [2:0] weight;  // stationary weight
-  wire nz;  // lane is +1 or -1
-  wire neg;  // lane is -1
   wire [4:0] w_ext;  // weight sign-extended to the partial-sum width
-  wire [4:0] addend;  // +w, ~w (with neg as carry-in: -w) or 0
-  assign nz = lane_in[0];
-  assign neg = lane_in[1] & lane_in[0];
+  wire [4:0] addend;  // +w, ~w (lane -1: the +1 is the low carry) or 0
+  wire [5:0] sum;  // {psum_in, lane_in[1]} + {addend, lane_in[0]}: bit 0 carries lane_in[1] & lane_in[0]
+  wire unused_sum_lsb;  // the extra low bit is not a result
   assign w_ext = {{2{weight[2]}}, weight};
-  assign addend = (w_ext ^ {5{neg}}) & {5{nz}};
+  assign addend = (w_ext ^ {5{lane_in[1]}}) & {5{lane_in[0]}};
+  assign sum = {psum_in, lane_in[1]} + {addend, lane_in[0]};
+  assign unused_sum_lsb = sum[0];
   always @(posedge clk) begin
     if (w_we) begin
       weight <= w_data;
     end
     if (en) begin
       lane_out <= lane_in;
-      psum_out <= (psum_in + addend) + {4'd0, neg};
+      psum_out <= sum[5:1];
     end
   end
 

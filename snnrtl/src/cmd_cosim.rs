@@ -1,0 +1,169 @@
+//! `snnrtl cosim CASE.json [--rtl DIR] [--samples N] [--seed S] [--vcd FILE]`:
+//! the Verilog, run by Verilator, against the golden model.
+//!
+//! The case's samples are used unless `--samples` asks for N random ones.
+//! Without `--rtl` the core is generated from the case; with it, the `.v`
+//! files in DIR are simulated instead (a hand-edited design, or Yosys's
+//! netlist from `write_verilog`), built with Verilator's careful `-O0`
+//! (see `cosim::verilator::Opt`). Exit 0 only if every sample, step and neuron
+//! matches: spikes, state readout and sticky flags.
+
+use crate::cmd_generate::load_layer;
+use anyhow::{bail, ensure, Context, Result};
+use cosim::run::{self, Outcome};
+use cosim::samples::{random_samples, SampleSpec};
+use cosim::verilator::{Builder, Opt};
+use golden_model::{Case, LaneVec, Sample};
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Case file (SPEC section 5) or layer file
+    case: PathBuf,
+    /// Simulate the .v files in this folder (top snn_core) instead of generating
+    #[arg(long, value_name = "DIR")]
+    rtl: Option<PathBuf>,
+    /// Use N random samples instead of the case's (1..=1000000)
+    #[arg(long, value_name = "N")]
+    samples: Option<usize>,
+    /// Seed for random samples and stalls
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Percent of zero lanes in random samples (0..=100)
+    #[arg(long, default_value_t = 50)]
+    zero_percent: u32,
+    /// Percent of illegal lanes (code 10) in random samples (0..=100)
+    #[arg(long, default_value_t = 0)]
+    illegal_percent: u32,
+    /// Random input gaps and output back-pressure
+    #[arg(long)]
+    stall: bool,
+    /// On a divergence, write a waveform of that sample here (VCD)
+    #[arg(long, value_name = "FILE")]
+    vcd: Option<PathBuf>,
+}
+
+fn case_samples(path: &PathBuf) -> Result<Option<Vec<Vec<LaneVec>>>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read", path.display()))?;
+    let v: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("{}: not valid JSON", path.display()))?;
+    if v.get("samples").is_none() {
+        return Ok(None);
+    }
+    let case = Case::from_json(&v).with_context(|| path.display().to_string())?;
+    Ok(Some(
+        case.samples
+            .into_iter()
+            .map(|s| match s {
+                Sample::Lanes(l) => l,
+                Sample::Currents(_) => unreachable!("a layer with weights takes spikes"),
+            })
+            .collect(),
+    ))
+}
+
+pub fn run(a: Args) -> Result<()> {
+    let cfg = load_layer(&a.case)?;
+    ensure!(
+        a.zero_percent <= 100,
+        "--zero-percent: {} is not in 0..=100",
+        a.zero_percent
+    );
+    ensure!(
+        a.illegal_percent <= 100,
+        "--illegal-percent: {} is not in 0..=100",
+        a.illegal_percent
+    );
+    ensure!(
+        a.zero_percent + a.illegal_percent <= 100,
+        "--illegal-percent: {} plus --zero-percent {} exceeds 100",
+        a.illegal_percent,
+        a.zero_percent
+    );
+    let samples = match (a.samples, case_samples(&a.case)?) {
+        (Some(n), _) => {
+            ensure!(
+                (1..=1_000_000).contains(&n),
+                "--samples: {n} is not in 1..=1000000"
+            );
+            let spec = SampleSpec {
+                seed: a.seed,
+                zero_percent: a.zero_percent,
+                illegal_percent: a.illegal_percent,
+                extremes: true,
+            };
+            random_samples(cfg.inputs, cfg.timesteps, n, spec)
+        }
+        (None, Some(s)) => s,
+        (None, None) => bail!(
+            "{}: has no samples; give --samples N for random ones",
+            a.case.display()
+        ),
+    };
+    let generated;
+    let rtl_dir = match &a.rtl {
+        Some(d) => d.clone(),
+        None => {
+            let d = std::env::temp_dir().join(format!("snnrtl-cosim-{}", std::process::id()));
+            crate::cmd_generate::write_design(&rtl_gen::generate(&cfg), &d)?;
+            generated = d;
+            generated.clone()
+        }
+    };
+    let builder = Builder::new()?;
+    // Foreign Verilog (hand edits, netlists) gets Verilator's careful level.
+    let opt = if a.rtl.is_some() {
+        Opt::Careful
+    } else {
+        Opt::Rtl
+    };
+    let lib = builder
+        .build(&rtl_dir, false, opt)
+        .context("building the simulation")?;
+    eprintln!(
+        "{}: {}",
+        builder.verilator.version,
+        if lib.built_now {
+            format!("built in {:.1} s", lib.build_seconds)
+        } else {
+            "cached build".into()
+        }
+    );
+    let mut sim = run::open(&lib, None)?;
+    let outcome = run::cosim(sim.pin_mut(), &cfg, &samples, a.stall, a.seed)?;
+    drop(sim);
+    if a.rtl.is_none() {
+        let _ = std::fs::remove_dir_all(&rtl_dir);
+    }
+    match outcome {
+        Outcome::Match {
+            samples,
+            outputs,
+            cycles,
+        } => {
+            println!(
+                "cosim PASS: {samples} samples x {} steps x {} neurons bit-exact (spikes, state, flags); {outputs} output vectors in {cycles} cycles",
+                cfg.timesteps, cfg.outputs
+            );
+            Ok(())
+        }
+        Outcome::Diverged(d) => {
+            let mut msg = format!("cosim FAIL: first divergence at {d}");
+            if let Some(vcd) = &a.vcd {
+                let traced = builder
+                    .build(&rtl_dir, true, opt)
+                    .context("building the traced simulation")?;
+                let tmp = vcd.with_extension("vcd.tmp");
+                {
+                    let mut sim = run::open(&traced, Some(&tmp))?;
+                    run::trace_sample(sim.pin_mut(), &cfg, &samples, d.sample, a.stall, a.seed)?;
+                }
+                std::fs::rename(&tmp, vcd)
+                    .with_context(|| format!("{}: cannot write", vcd.display()))?;
+                msg += &format!("; waveform of sample {} in {}", d.sample, vcd.display());
+            }
+            bail!(msg)
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! `snnrtl synth CONFIG.json --target T [--pnr] [--freq MHZ] [--json OUT]`:
+//! what the generated core costs on a target (Yosys, and nextpnr-ice40 with
+//! `--pnr`). The table goes to stdout; `--json` writes the report
+//! (`format_version` 1) atomically. Options are checked before any tool
+//! runs; every invalid value is one line naming the option and its range.
+//! A design that does not fit, or misses the clock target, is a result
+//! (exit 0) stated plainly in the table and the JSON.
+
+use crate::cmd_generate::load_layer;
+use crate::out::write_atomic;
+use anyhow::{anyhow, Result};
+use std::path::PathBuf;
+use synth::constraints::{check_freq, Board};
+use synth::{Options, Target, Top};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// A case file (SPEC section 5) or a layer object
+    config: PathBuf,
+    /// ice40-up5k, ice40-hx8k, xilinx-7 or generic
+    #[arg(long)]
+    target: String,
+    /// Place and route with nextpnr-ice40 (iCE40 targets): Fmax, utilisation, exact fit
+    #[arg(long)]
+    pnr: bool,
+    /// Clock target in MHz, 1..=1000: written into the constraints, timed by nextpnr
+    #[arg(long, default_value = "100")]
+    freq: String,
+    /// Write the report JSON to OUT
+    #[arg(long, value_name = "OUT")]
+    json: Option<PathBuf>,
+    /// A board whose pins the constraints assign (icebreaker, with --target ice40-up5k)
+    #[arg(long)]
+    board: Option<String>,
+    /// What to synthesize: core (the whole layer) or array (the PE array alone)
+    #[arg(long, default_value = "core")]
+    top: String,
+    /// nextpnr placer seed, 0..=2^31-1
+    #[arg(long, default_value = "1")]
+    seed: String,
+    /// Keep every file of the run (Verilog, constraints, scripts, logs, tool JSON) in DIR
+    #[arg(long, value_name = "DIR")]
+    keep: Option<PathBuf>,
+}
+
+/// Parses `--freq`; one-line error.
+pub fn parse_freq(s: &str) -> Result<f64> {
+    let f: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| anyhow!("--freq: {s:?} is not a number of MHz in 1..=1000"))?;
+    check_freq(f).map_err(|e| anyhow!(e))?;
+    Ok(f)
+}
+
+/// Parses `--seed`; one-line error.
+pub fn parse_seed(s: &str) -> Result<u64> {
+    s.trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|v| *v < (1 << 31))
+        .ok_or_else(|| anyhow!("--seed: {s:?} is not an integer in 0..=2147483647"))
+}
+
+pub fn run(a: Args) -> Result<()> {
+    let target = Target::parse(&a.target).map_err(|e| anyhow!(e))?;
+    let freq_mhz = parse_freq(&a.freq)?;
+    let seed = parse_seed(&a.seed)?;
+    let top = Top::parse(&a.top).map_err(|e| anyhow!(e))?;
+    let board = match &a.board {
+        Some(b) => Some(Board::parse(b, target).map_err(|e| anyhow!(e))?),
+        None => None,
+    };
+    if a.pnr && !target.can_pnr() {
+        return Err(anyhow!(
+            "--pnr: place and route is available for ice40-up5k and ice40-hx8k only (nextpnr-ice40), not {target}"
+        ));
+    }
+    let cfg = load_layer(&a.config)?;
+    let tools = synth::find_tools(a.pnr)?;
+    let opts = Options {
+        target,
+        pnr: a.pnr,
+        freq_mhz,
+        board,
+        seed,
+        top,
+        keep_dir: a.keep.clone(),
+    };
+    let report = synth::synthesize(&cfg, &opts, &tools)?;
+    let text = report.to_text();
+    if let Some(path) = &a.json {
+        let json = serde_json::to_string_pretty(&report)? + "\n";
+        write_atomic(path, json.as_bytes())?;
+    }
+    if let Some(dir) = &a.keep {
+        write_atomic(&dir.join("report.txt"), text.as_bytes())?;
+        let json = serde_json::to_string_pretty(&report)? + "\n";
+        write_atomic(&dir.join("report.json"), json.as_bytes())?;
+    }
+    print!("{text}");
+    Ok(())
+}
