@@ -5,6 +5,9 @@
 //! weight columns) against a naive dense `i32` multiply-accumulate loop.
 //! `generate`: time to build and print the Verilog of square TMN cores, 8x8
 //! (the baseline) to 64x64, against the 1-second budget for 64x64.
+//! `cosim`: one 16x16 TMN core (T = 8) run 10^6 cycles by Verilator, through
+//! the cxx bridge (`run`: 65,536 cycles per call, input and output records)
+//! and by a pure C++ loop inside the design library (no records), same run.
 
 use crate::rng::SplitMix64;
 use anyhow::{ensure, Result};
@@ -38,6 +41,8 @@ enum What {
     Golden,
     /// Verilog generation time for square TMN cores up to 64x64 (budget: 1 s)
     Generate,
+    /// Verilator: a 16x16 TMN core for 10^6 cycles, cxx bridge vs pure C++ loop
+    Cosim,
 }
 
 /// Repeats `f` until `min` has elapsed; returns calls and elapsed time.
@@ -81,6 +86,7 @@ pub fn run(a: Args) -> Result<()> {
     match a.what {
         What::Golden => bench_golden(&a),
         What::Generate => bench_generate(&a),
+        What::Cosim => bench_cosim(&a),
     }
 }
 
@@ -183,5 +189,80 @@ fn bench_generate(a: &Args) -> Result<()> {
             if n == 64 { format!(", {:.1}% of the 1 s budget", per * 100.0) } else { String::new() }
         );
     }
+    Ok(())
+}
+
+fn bench_cosim(a: &Args) -> Result<()> {
+    use cosim::run;
+    use cosim::verilator::{Builder, Opt};
+    const CYCLES: u64 = 1_000_000;
+    const CHUNK: u64 = 65_536;
+    let n = 16;
+    let mut rng = SplitMix64::new(7);
+    let v = serde_json::json!({"inputs": n, "outputs": n, "timesteps": a.timesteps,
+        "weights": (0..n).map(|_| (0..n).map(|_| rng.range(-128, 127)).collect::<Vec<_>>()).collect::<Vec<_>>(),
+        "neuron": {"kind": "tmn", "vth": 64}});
+    let cfg = golden_model::LayerConfig::from_json(&v, "layer")?;
+    let dir = std::env::temp_dir().join(format!("snnrtl-bench-cosim-{}", std::process::id()));
+    crate::cmd_generate::write_design(&rtl_gen::generate(&cfg), &dir)?;
+    let builder = Builder::new()?;
+    let lib = builder.build(&dir, false, Opt::Rtl)?;
+    let _ = std::fs::remove_dir_all(&dir);
+    println!(
+        "cosim: 16x16 TMN core, T = {}, {} ({}), library {}",
+        a.timesteps,
+        builder.verilator.version,
+        builder.cxx_version,
+        if lib.built_now {
+            format!("built in {:.1} s", lib.build_seconds)
+        } else {
+            "from the cache".into()
+        }
+    );
+    let samples = cosim::samples::random_samples(
+        n,
+        a.timesteps,
+        (CHUNK as usize).div_ceil(a.timesteps),
+        Default::default(),
+    );
+    let inputs = run::pack_inputs(&cfg, &samples);
+    let n_in = (samples.len() * a.timesteps) as u64;
+    let ow = run::expected_layout(&cfg).out_words as usize;
+    let mut out = vec![0u32; CHUNK as usize * ow];
+
+    let mut sim = run::open(&lib, None)?;
+    run::load_config(sim.pin_mut(), &cfg);
+    let start = Instant::now();
+    let mut done = 0u64;
+    while done < CYCLES {
+        let c = sim.pin_mut().run(
+            CHUNK.min(CYCLES - done),
+            &inputs,
+            n_in,
+            &[],
+            &[],
+            &mut out,
+            CHUNK,
+            false,
+        )?;
+        ensure!(c.cycles > 0, "the bridge ran no cycles");
+        done += c.cycles;
+        black_box(&out);
+    }
+    let bridge = done as f64 / start.elapsed().as_secs_f64();
+
+    let mut sim = run::open(&lib, None)?;
+    run::load_config(sim.pin_mut(), &cfg);
+    let ns = sim.pin_mut().bench_pure(CYCLES, &inputs, n_in)?;
+    let pure = CYCLES as f64 / (ns as f64 * 1e-9);
+    println!("  pure C++ loop : {:>8.3} M cycles/s", pure / 1e6);
+    println!(
+        "  cxx bridge    : {:>8.3} M cycles/s (with input and output records)",
+        bridge / 1e6
+    );
+    println!(
+        "  pure / bridge : {:>8.2}x (target: within 1.5x)",
+        pure / bridge
+    );
     Ok(())
 }

@@ -5,10 +5,10 @@
 //! keep it by default) so every module has its own cell counts; the core's
 //! total is the hierarchy expanded with instance counts, which equals
 //! `stat -top`'s `design` section (checked on every run). Keeping the
-//! hierarchy costs a little against a flattened run: constants do not cross
-//! module boundaries (measured on the 8x8 TMN core on iCE40: 2,691 LUTs
-//! hierarchical; flattening does not recover the difference once the
-//! out-of-context wrapper's own LUTs are subtracted).
+//! hierarchy costs a little against a flattened run, since constants and
+//! unused outputs do not cross module boundaries: measured on the 8x8 TMN
+//! core (8-bit weights, T = 8) on iCE40, 2,627 LUTs and 2,163 flip-flops
+//! hierarchical against 2,595 and 2,118 flattened (1.2% and 2.1% fewer).
 
 use anyhow::{anyhow, bail, Context, Result};
 use rtl_gen::tools::{self, Found};
