@@ -238,6 +238,29 @@ impl Builder {
         Ok(dst)
     }
 
+    /// The cache key of a design: its sources (name and text), the Verilator
+    /// and compiler versions, every flag, the optimization level, tracing and
+    /// the shim.
+    pub fn design_key(&self, sources: &[(String, Vec<u8>)], trace: bool, opt: Opt) -> String {
+        let mut h = Sha256::new();
+        for (name, text) in sources {
+            h.update((name.len() as u64).to_le_bytes());
+            h.update(name.as_bytes());
+            h.update((text.len() as u64).to_le_bytes());
+            h.update(text);
+        }
+        h.update(format!(
+            "{}|{}|{:?}|{:?}|{:?}|{trace}",
+            self.verilator.version,
+            self.cxx_version,
+            VERILATOR_FLAGS,
+            opt.flags(),
+            CXX_FLAGS
+        ));
+        h.update(SHIM_CPP);
+        hex(h.finalize())
+    }
+
     /// Builds (or finds in the cache) the library for the Verilog files in
     /// `rtl_dir`, top `snn_core`; with `trace`, a library that can write VCD.
     pub fn build(&self, rtl_dir: &Path, trace: bool, opt: Opt) -> Result<Library, CosimError> {
@@ -253,19 +276,13 @@ impl Builder {
                 rtl_dir.display()
             )));
         }
-        let mut h = Sha256::new();
+        let mut sources = vec![];
         for f in &files {
-            h.update(f.file_name().unwrap().to_string_lossy().as_bytes());
-            h.update(
-                std::fs::read(f).map_err(|e| CosimError::Io(format!("{}: {e}", f.display())))?,
-            );
+            let text =
+                std::fs::read(f).map_err(|e| CosimError::Io(format!("{}: {e}", f.display())))?;
+            sources.push((f.file_name().unwrap().to_string_lossy().to_string(), text));
         }
-        h.update(format!(
-            "{}|{}|{:?}|{:?}|{trace}",
-            self.verilator.version, self.cxx_version, VERILATOR_FLAGS, CXX_FLAGS
-        ));
-        h.update(SHIM_CPP);
-        let key = hex(h.finalize());
+        let key = self.design_key(&sources, trace, opt);
         let dst = self.cache.join(format!("design-{}", &key[..24]));
         let lib = dst.join("libsnn_core.so");
         if lib.is_file() {
@@ -326,5 +343,51 @@ impl Builder {
             built_now: true,
             build_seconds: start.elapsed().as_secs_f64(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cache_key_depends_on_every_input() {
+        let b = Builder {
+            verilator: Found {
+                tool: Tool::Verilator,
+                path: "verilator".into(),
+                version: "Verilator 5.006".into(),
+            },
+            include_dir: PathBuf::new(),
+            cxx: "c++".into(),
+            cxx_version: "g++ 12".into(),
+            cache: PathBuf::new(),
+        };
+        let src = vec![(
+            "snn_core.v".to_string(),
+            b"module snn_core; endmodule".to_vec(),
+        )];
+        let base = b.design_key(&src, false, Opt::Rtl);
+        assert_ne!(base, b.design_key(&src, true, Opt::Rtl), "tracing");
+        assert_ne!(
+            base,
+            b.design_key(&src, false, Opt::Careful),
+            "optimization level"
+        );
+        let edited = vec![(
+            "snn_core.v".to_string(),
+            b"module snn_core;  endmodule".to_vec(),
+        )];
+        assert_ne!(base, b.design_key(&edited, false, Opt::Rtl), "source text");
+        let renamed = vec![("snn_top.v".to_string(), src[0].1.clone())];
+        assert_ne!(base, b.design_key(&renamed, false, Opt::Rtl), "file name");
+        let mut other = b.clone();
+        other.verilator.version = "Verilator 5.020".into();
+        assert_ne!(
+            base,
+            other.design_key(&src, false, Opt::Rtl),
+            "Verilator version"
+        );
+        assert_eq!(base, b.design_key(&src, false, Opt::Rtl), "stable");
     }
 }
