@@ -72,6 +72,12 @@ pub enum ToolError {
         var: &'static str,
         package: &'static str,
     },
+    #[error("${var} is {path}, which is not a file; point it at the {package} executable, or unset it to search PATH (install: scripts/install-tools.sh)")]
+    EnvNotAFile {
+        var: &'static str,
+        path: String,
+        package: &'static str,
+    },
     #[error("{path}: does not run: {reason}")]
     DoesNotRun { path: String, reason: String },
 }
@@ -86,7 +92,17 @@ fn on_path(program: &str) -> Option<PathBuf> {
 /// Finds `tool`: `$ENV_VAR` if set, else PATH; runs it once for its version.
 pub fn find(tool: Tool) -> Result<Found, ToolError> {
     let path = match std::env::var_os(tool.env_var()) {
-        Some(p) if !p.is_empty() => PathBuf::from(p),
+        Some(p) if !p.is_empty() => {
+            let p = PathBuf::from(p);
+            if !p.is_file() {
+                return Err(ToolError::EnvNotAFile {
+                    var: tool.env_var(),
+                    path: p.display().to_string(),
+                    package: tool.package(),
+                });
+            }
+            p
+        }
         _ => on_path(tool.program()).ok_or(ToolError::NotFound {
             program: tool.program(),
             var: tool.env_var(),
