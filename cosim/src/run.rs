@@ -135,7 +135,7 @@ pub fn patterns(stall: bool, seed: u64) -> (Vec<u8>, Vec<u8>) {
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
-        u8::from(x % 4 != 0)
+        u8::from(!x.is_multiple_of(4))
     };
     let valid = (0..1009).map(|_| next()).collect();
     let ready = (0..1009).map(|_| next()).collect();

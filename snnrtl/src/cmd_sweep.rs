@@ -27,6 +27,9 @@ pub struct Args {
     /// Columns (layer outputs), comma-separated, each 1..=4096
     #[arg(long, default_value = "2,4,8")]
     cols: String,
+    /// Square arrays only: n x n for each n in --rows (--cols is not used)
+    #[arg(long)]
+    square: bool,
     /// Timesteps, comma-separated, each 1..=64
     #[arg(long, default_value = "4")]
     timesteps: String,
@@ -55,8 +58,9 @@ pub struct Args {
 
 pub fn run(a: Args) -> Result<()> {
     let target = Target::parse(&a.target).map_err(|e| anyhow!(e))?;
-    let grid = Grid::parse(&a.rows, &a.cols, &a.timesteps, &a.weight_bits, &a.kinds)
+    let mut grid = Grid::parse(&a.rows, &a.cols, &a.timesteps, &a.weight_bits, &a.kinds)
         .map_err(|e| anyhow!(e))?;
+    grid.square = a.square;
     let freq_mhz = parse_freq(&a.freq)?;
     let seed = parse_seed(&a.seed)?;
     let cores = std::thread::available_parallelism()

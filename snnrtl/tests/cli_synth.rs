@@ -78,6 +78,7 @@ fn invalid_options_are_one_line_and_write_nothing() {
         .unwrap();
     assert!(!o.status.success());
     assert!(stderr_line(&o).contains("inputs"));
+    let _ = std::fs::remove_dir_all(&d);
 }
 
 #[test]
@@ -108,6 +109,7 @@ fn sweep_options_are_checked_before_any_run() {
         assert_eq!(stderr_line(&o), want);
         assert!(!d.join("out").exists());
     }
+    let _ = std::fs::remove_dir_all(&d);
 }
 
 #[test]
@@ -123,9 +125,10 @@ fn missing_yosys_is_a_clear_message() {
     assert!(!o.status.success());
     let line = stderr_line(&o);
     assert!(
-        line.contains("no-such-yosys") && line.contains("does not run"),
+        line.contains("$YOSYS") && line.contains("no-such-yosys"),
         "{line}"
     );
+    let _ = std::fs::remove_dir_all(&d);
 }
 
 #[test]
@@ -158,6 +161,7 @@ fn synth_writes_the_report_json() {
         .map(|e| e.unwrap().file_name())
         .collect();
     assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+    let _ = std::fs::remove_dir_all(&d);
 }
 
 fn read(p: &Path) -> String {
@@ -197,9 +201,10 @@ fn tiny_sweep_writes_csv_json_and_chart() {
     assert_eq!(v["rows"].as_array().unwrap().len(), 4);
     assert_eq!(v["format_version"], 1);
     let svg = read(&d.join("sweep.svg"));
-    // Flip-flops: one line per kind; no LUTs on generic; no Fmax without --pnr.
-    assert_eq!(svg.matches("<polyline").count(), 2, "{svg}");
+    // Gates and flip-flops: one line per kind in each; no Fmax without --pnr.
+    assert_eq!(svg.matches("<polyline").count(), 4, "{svg}");
     assert!(svg.contains("not measured: run the sweep with --pnr"));
+    let _ = std::fs::remove_dir_all(&d);
 }
 
 #[test]
@@ -239,4 +244,5 @@ fn sweep_with_place_and_route_charts_fmax() {
     }
     // LUTs, flip-flops and Fmax: one tmn line in each panel.
     assert_eq!(read(&d.join("sweep.svg")).matches("<polyline").count(), 3);
+    let _ = std::fs::remove_dir_all(&d);
 }

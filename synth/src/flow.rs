@@ -173,9 +173,11 @@ pub fn synthesize(cfg: &LayerConfig, opts: &Options, tools: &Tools) -> Result<Re
         (Ok(_), true) => {
             let _ = std::fs::remove_dir_all(&dir);
         }
-        (Err(_), true) => {
-            return result
-                .with_context(|| format!("files of the failed run kept in {}", dir.display()));
+        (Err(e), true) => {
+            return Err(anyhow!(
+                "{e:#} (the run's files are kept in {})",
+                dir.display()
+            ));
         }
         _ => {}
     }
@@ -317,10 +319,16 @@ fn run_in(cfg: &LayerConfig, opts: &Options, tools: &Tools, dir: &Path) -> Resul
             path: np.path.display().to_string(),
             version: np.version.clone(),
         });
-        let args = nextpnr::args(opts.target, yosys::NETLIST_FILE, &cname, opts.seed)
-            .ok_or_else(|| anyhow!("internal: no nextpnr device for {}", opts.target))?;
-        nextpnr_args = Some(args.clone());
-        Some(place_and_route(np, dir, &args, opts, &mut fit)?)
+        let args = nextpnr::args(
+            opts.target,
+            yosys::NETLIST_FILE,
+            &cname,
+            opts.seed,
+            nextpnr::Stage::Route,
+        )
+        .ok_or_else(|| anyhow!("internal: no nextpnr device for {}", opts.target))?;
+        nextpnr_args = Some(args);
+        Some(place_and_route(np, dir, &cname, opts, &mut fit)?)
     } else {
         None
     };
@@ -545,13 +553,44 @@ fn fit_from_counts(target: Target, c: &Cells, wrapper: Option<&Cells>) -> Fit {
     }
 }
 
+/// The fit lines of a nextpnr report's utilisation.
+fn fit_lines(r: &nextpnr::Report) -> Vec<FitLine> {
+    let mut lines = vec![];
+    for (bel, name) in [
+        ("ICESTORM_LC", "logic cells"),
+        ("ICESTORM_RAM", "block RAMs"),
+        ("ICESTORM_DSP", "DSPs"),
+        ("SB_IO", "I/O"),
+    ] {
+        if let Some(u) = r.utilization.get(bel) {
+            lines.push(FitLine {
+                resource: name.into(),
+                used: u.used,
+                used_max: None,
+                available: u.available,
+            });
+        }
+    }
+    lines
+}
+
+fn read_report(dir: &Path, stage: nextpnr::Stage) -> Result<nextpnr::Report> {
+    let path = dir.join(stage.files().0);
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("{}: nextpnr wrote no report", path.display()))?;
+    nextpnr::parse_report(&text)
+}
+
+/// Packs first (the exact logic-cell count decides the fit, from the JSON),
+/// then places and routes what fits.
 fn place_and_route(
     np: &Found,
     dir: &Path,
-    args: &[String],
+    pcf: &str,
     opts: &Options,
     fit: &mut Fit,
 ) -> Result<Pnr> {
+    use nextpnr::Stage;
     let (device, package) = opts
         .target
         .nextpnr_device()
@@ -573,15 +612,49 @@ fn place_and_route(
         pnr.message = fit.message.clone();
         return Ok(pnr);
     }
-    if let Err(e) = nextpnr::run(np, dir, args) {
+    let stage_args = |stage| {
+        nextpnr::args(opts.target, yosys::NETLIST_FILE, pcf, opts.seed, stage)
+            .ok_or_else(|| anyhow!("internal: no nextpnr device"))
+    };
+    let failed = |pnr: &mut Pnr, e: anyhow::Error, stage: Stage| {
         pnr.status = "failed".into();
-        pnr.message = format!("{e} (log: {})", dir.join(nextpnr::LOG_FILE).display());
+        pnr.message = format!("{e} (log: {})", dir.join(stage.files().1).display());
+    };
+    if let Err(e) = nextpnr::run(np, dir, &stage_args(Stage::Pack)?, Stage::Pack) {
+        failed(&mut pnr, e, Stage::Pack);
         return Ok(pnr);
     }
-    let path = dir.join(nextpnr::REPORT_FILE);
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("{}: nextpnr wrote no report", path.display()))?;
-    let r = nextpnr::parse_report(&text)?;
+    let packed = read_report(dir, Stage::Pack)?;
+    let over: Vec<String> = fit_lines(&packed)
+        .iter()
+        .filter(|l| l.used > l.available)
+        .map(|l| {
+            format!(
+                "{}: {} after packing, {} available",
+                l.resource, l.used, l.available
+            )
+        })
+        .collect();
+    if !over.is_empty() {
+        let name = fit.part.split(' ').next().unwrap_or("").to_string();
+        *fit = Fit {
+            verdict: "does not fit".into(),
+            basis: "nextpnr packing".into(),
+            part: fit.part.clone(),
+            lines: fit_lines(&packed),
+            message: format!(
+                "does not fit the {name}: {} (the out-of-context wrapper included)",
+                over.join("; ")
+            ),
+        };
+        pnr.message = fit.message.clone();
+        return Ok(pnr);
+    }
+    if let Err(e) = nextpnr::run(np, dir, &stage_args(Stage::Route)?, Stage::Route) {
+        failed(&mut pnr, e, Stage::Route);
+        return Ok(pnr);
+    }
+    let r = read_report(dir, Stage::Route)?;
     pnr.status = "routed".into();
     pnr.utilization = r
         .utilization
@@ -607,27 +680,11 @@ fn place_and_route(
         pnr.critical_path = Some(summarize_path(p, opts.top));
     }
     // The exact fit: what nextpnr placed (wrapper included).
-    let mut lines = vec![];
-    for (bel, name) in [
-        ("ICESTORM_LC", "logic cells"),
-        ("ICESTORM_RAM", "block RAMs"),
-        ("ICESTORM_DSP", "DSPs"),
-        ("SB_IO", "I/O"),
-    ] {
-        if let Some(u) = r.utilization.get(bel) {
-            lines.push(FitLine {
-                resource: name.into(),
-                used: u.used,
-                used_max: None,
-                available: u.available,
-            });
-        }
-    }
     *fit = Fit {
         verdict: "fits".into(),
         basis: "nextpnr placement".into(),
         part: fit.part.clone(),
-        lines,
+        lines: fit_lines(&r),
         message: "placed and routed; counts include the out-of-context wrapper".into(),
     };
     Ok(pnr)

@@ -10,48 +10,78 @@ use std::path::Path;
 
 use crate::target::Target;
 
-/// The report file nextpnr writes.
+/// The report file of the full place and route.
 pub const REPORT_FILE: &str = "nextpnr-report.json";
-/// nextpnr's log.
+/// nextpnr's log of the full place and route.
 pub const LOG_FILE: &str = "nextpnr.log";
+
+/// Which nextpnr run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// `--pack-only`: the exact logic-cell count after packing, in a second
+    /// or so, so a design that does not fit is reported from the JSON
+    /// (nextpnr's placer otherwise fails with only a log message).
+    Pack,
+    /// Place and route.
+    Route,
+}
+
+impl Stage {
+    /// `(report file, log file)`.
+    pub fn files(self) -> (&'static str, &'static str) {
+        match self {
+            Stage::Pack => ("nextpnr-pack-report.json", "nextpnr-pack.log"),
+            Stage::Route => (REPORT_FILE, LOG_FILE),
+        }
+    }
+}
 
 /// Arguments for placing and routing `netlist` for `target`: the package's
 /// pins are left to nextpnr unless `pcf` assigns them (`--pcf-allow-unconstrained`),
 /// the clock constraint is in `pcf` (`set_frequency`), and timing failure
 /// still writes a report (`--timing-allow-fail`), so a slow design reports
 /// its Fmax instead of failing.
-pub fn args(target: Target, netlist: &str, pcf: &str, seed: u64) -> Option<Vec<String>> {
+pub fn args(
+    target: Target,
+    netlist: &str,
+    pcf: &str,
+    seed: u64,
+    stage: Stage,
+) -> Option<Vec<String>> {
     let (device, package) = target.nextpnr_device()?;
-    Some(
-        [
-            device,
-            "--package",
-            package,
-            "--json",
-            netlist,
-            "--pcf",
-            pcf,
-            "--pcf-allow-unconstrained",
-            "--timing-allow-fail",
-            "--seed",
-            &seed.to_string(),
-            "--report",
-            REPORT_FILE,
-            "--log",
-            LOG_FILE,
-            "-q",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect(),
-    )
+    let (report, log) = stage.files();
+    let mut v: Vec<String> = [
+        device,
+        "--package",
+        package,
+        "--json",
+        netlist,
+        "--pcf",
+        pcf,
+        "--pcf-allow-unconstrained",
+        "--timing-allow-fail",
+        "--seed",
+        &seed.to_string(),
+        "--report",
+        report,
+        "--log",
+        log,
+        "-q",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    if stage == Stage::Pack {
+        v.push("--pack-only".into());
+    }
+    Some(v)
 }
 
 /// Runs nextpnr; `Err` carries the first `ERROR` line of its log.
-pub fn run(nextpnr: &Found, dir: &Path, args: &[String]) -> Result<()> {
+pub fn run(nextpnr: &Found, dir: &Path, args: &[String], stage: Stage) -> Result<()> {
     let out = tools::run(nextpnr, args, dir)?;
     if !out.success {
-        let log = std::fs::read_to_string(dir.join(LOG_FILE)).unwrap_or_default();
+        let log = std::fs::read_to_string(dir.join(stage.files().1)).unwrap_or_default();
         let line = log
             .lines()
             .chain(out.text.lines())
@@ -249,11 +279,15 @@ mod tests {
 
     #[test]
     fn args_name_device_package_constraints_and_report() {
-        let a = args(Target::Ice40Up5k, "n.json", "c.pcf", 3).unwrap();
+        let a = args(Target::Ice40Up5k, "n.json", "c.pcf", 3, Stage::Route).unwrap();
         assert_eq!(
             a.join(" "),
             "--up5k --package sg48 --json n.json --pcf c.pcf --pcf-allow-unconstrained --timing-allow-fail --seed 3 --report nextpnr-report.json --log nextpnr.log -q"
         );
-        assert!(args(Target::Xilinx7, "n", "c", 1).is_none());
+        assert!(args(Target::Xilinx7, "n", "c", 1, Stage::Route).is_none());
+        let p = args(Target::Ice40Hx8k, "n.json", "c.pcf", 1, Stage::Pack).unwrap();
+        assert!(p
+            .join(" ")
+            .ends_with("--report nextpnr-pack-report.json --log nextpnr-pack.log -q --pack-only"));
     }
 }

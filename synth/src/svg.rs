@@ -33,7 +33,8 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Round tick positions covering `lo..=hi`: steps of 1, 2 or 5 times a power of ten.
+/// Round tick positions from `lo` rounded down to the first tick at or
+/// above `hi`: steps of 1, 2 or 5 times a power of ten.
 pub fn ticks(lo: f64, hi: f64) -> Vec<f64> {
     let (lo, hi) = if hi > lo {
         (lo, hi)
@@ -50,8 +51,11 @@ pub fn ticks(lo: f64, hi: f64) -> Vec<f64> {
     let first = (lo / step).floor() * step;
     let mut v = vec![];
     let mut t = first;
-    while t <= hi + step * 0.5 && v.len() < 20 {
+    while v.len() < 20 {
         v.push(t);
+        if t >= hi - step * 1e-9 {
+            break;
+        }
         t += step;
     }
     v
@@ -67,8 +71,8 @@ fn fmt_tick(v: f64) -> String {
     }
 }
 
-/// The chart as an SVG document.
-pub fn chart(title: &str, x_label: &str, panels: &[Panel]) -> String {
+/// The chart as an SVG document; `notes` are printed under the legend.
+pub fn chart(title: &str, x_label: &str, panels: &[Panel], notes: &[String]) -> String {
     let (pw, ph) = (360.0, 280.0);
     let (ml, mr, mt, mb) = (64.0, 16.0, 60.0, 52.0);
     let labels: Vec<&String> = {
@@ -82,7 +86,7 @@ pub fn chart(title: &str, x_label: &str, panels: &[Panel]) -> String {
         }
         l
     };
-    let legend_h = 20.0 * labels.len() as f64 + 10.0;
+    let legend_h = 20.0 * (labels.len() + notes.len()) as f64 + 10.0;
     let width = panels.len().max(1) as f64 * (pw + ml + mr) + 20.0;
     let height = mt + ph + mb + legend_h;
     let mut s = String::new();
@@ -126,9 +130,12 @@ pub fn chart(title: &str, x_label: &str, panels: &[Panel]) -> String {
             .iter()
             .fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.0), b.max(p.0)));
         let ymax = pts.iter().fold(f64::MIN, |a, p| a.max(p.1));
-        let xt = ticks(xmin, xmax);
+        let xt: Vec<f64> = ticks(xmin, xmax)
+            .into_iter()
+            .filter(|t| *t <= xmax)
+            .collect();
         let yt = ticks(0.0, ymax);
-        let (xlo, xhi) = (xt[0].min(xmin), xt[xt.len() - 1].max(xmax));
+        let (xlo, xhi) = (xt[0].min(xmin), xmax.max(xt[0] + 1.0));
         let (ylo, yhi) = (0.0, yt[yt.len() - 1].max(ymax));
         let sx = |x: f64| x0 + (x - xlo) / (xhi - xlo).max(1e-9) * pw;
         let sy = |y: f64| y0 + ph - (y - ylo) / (yhi - ylo).max(1e-9) * ph;
@@ -208,6 +215,10 @@ pub fn chart(title: &str, x_label: &str, panels: &[Panel]) -> String {
             esc(l)
         );
     }
+    for (i, n) in notes.iter().enumerate() {
+        let y = ly + 20.0 * (labels.len() + i) as f64 + 14.0;
+        let _ = writeln!(s, r##"<text x="20" y="{y}" fill="#444">{}</text>"##, esc(n));
+    }
     s += "</svg>\n";
     s
 }
@@ -222,6 +233,7 @@ mod tests {
             ticks(0.0, 1000.0),
             vec![0.0, 200.0, 400.0, 600.0, 800.0, 1000.0]
         );
+        assert_eq!(ticks(0.0, 6836.0).last(), Some(&8000.0));
         assert_eq!(ticks(4.0, 64.0)[0], 0.0);
         assert!(ticks(5.0, 5.0).len() >= 2);
     }
@@ -249,12 +261,13 @@ mod tests {
             series: vec![],
             empty_note: "not measured".into(),
         };
-        let svg = chart("t", "PEs", &[p, empty]);
+        let svg = chart("t", "PEs", &[p, empty], &["a note".to_string()]);
         assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
         assert!(svg.ends_with("</svg>\n"));
         assert_eq!(svg.matches("<polyline").count(), 2);
         assert_eq!(svg.matches("<circle").count(), 3);
         assert!(svg.contains("LUTs &lt;all&gt;"));
         assert!(svg.contains("not measured"));
+        assert!(svg.contains(">a note</text>"));
     }
 }

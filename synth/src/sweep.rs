@@ -40,6 +40,8 @@ pub struct Grid {
     pub timesteps: Vec<usize>,
     pub weight_bits: Vec<u32>,
     pub kinds: Vec<String>,
+    /// Square arrays only: `n x n` for every `n` in `rows` (`cols` unused).
+    pub square: bool,
 }
 
 /// Parses a comma-separated list of integers in `lo..=hi` for `field`;
@@ -115,6 +117,7 @@ impl Grid {
             .map(|x| x as u32)
             .collect(),
             kinds: parse_kinds(kinds)?,
+            square: false,
         })
     }
 
@@ -123,7 +126,12 @@ impl Grid {
         let mut v = vec![];
         for kind in &self.kinds {
             for &rows in &self.rows {
-                for &cols in &self.cols {
+                let cols_list = if self.square {
+                    vec![rows]
+                } else {
+                    self.cols.clone()
+                };
+                for cols in cols_list {
                     for &timesteps in &self.timesteps {
                         for &weight_bits in &self.weight_bits {
                             v.push(Point {
@@ -199,6 +207,8 @@ pub struct Row {
     pub status: String,
     pub error: Option<String>,
     pub luts: Option<u64>,
+    /// Generic target: simple gates.
+    pub gates: Option<u64>,
     pub carries: Option<u64>,
     pub ffs: Option<u64>,
     pub lut_mem: Option<u64>,
@@ -214,6 +224,8 @@ pub struct Row {
     pub lcs_available: Option<u64>,
     pub fmax_mhz: Option<f64>,
     pub pnr_status: Option<String>,
+    /// Why place and route did not route (does not fit, nextpnr error).
+    pub pnr_message: Option<String>,
 }
 
 impl Row {
@@ -224,6 +236,7 @@ impl Row {
             status: "error".into(),
             error: None,
             luts: None,
+            gates: None,
             carries: None,
             ffs: None,
             lut_mem: None,
@@ -239,6 +252,7 @@ impl Row {
             lcs_available: None,
             fmax_mhz: None,
             pnr_status: None,
+            pnr_message: None,
         }
     }
 
@@ -248,6 +262,7 @@ impl Row {
         let g = |name: &str| r.groups.get(name).map(|c| c.luts);
         row.status = "ok".into();
         row.luts = Some(r.cells.luts);
+        row.gates = Some(r.cells.gates);
         row.carries = Some(r.cells.carries);
         row.ffs = Some(r.cells.ffs);
         row.lut_mem = Some(r.cells.lut_mem);
@@ -261,6 +276,9 @@ impl Row {
         row.fit = Some(r.fit.verdict.clone());
         if let Some(p) = &r.pnr {
             row.pnr_status = Some(p.status.clone());
+            if p.status != "routed" {
+                row.pnr_message = Some(p.message.clone());
+            }
             row.fmax_mhz = p.fmax_mhz;
             if let Some(u) = p.utilization.get("ICESTORM_LC") {
                 row.lcs_used = Some(u.used);
@@ -357,7 +375,7 @@ fn csv_field(s: &str) -> String {
 /// The CSV text: a header and one line per row.
 pub fn csv(rows: &[Row]) -> String {
     let mut s = String::from(
-        "kind,rows,cols,timesteps,weight_bits,pes,status,luts,carries,ffs,lut_mem,dsps,brams,pe_luts,array_luts,neuron_luts,control_luts,efficiency_ratio,fit,lcs_used,lcs_available,fmax_mhz,pnr_status,error\n",
+        "kind,rows,cols,timesteps,weight_bits,pes,status,luts,gates,carries,ffs,lut_mem,dsps,brams,pe_luts,array_luts,neuron_luts,control_luts,efficiency_ratio,fit,lcs_used,lcs_available,fmax_mhz,pnr_status,pnr_message,error\n",
     );
     for r in rows {
         let p = &r.point;
@@ -370,6 +388,7 @@ pub fn csv(rows: &[Row]) -> String {
             r.pes.to_string(),
             r.status.clone(),
             opt(&r.luts),
+            opt(&r.gates),
             opt(&r.carries),
             opt(&r.ffs),
             opt(&r.lut_mem),
@@ -387,6 +406,7 @@ pub fn csv(rows: &[Row]) -> String {
             opt(&r.lcs_available),
             r.fmax_mhz.map(|x| format!("{x:.2}")).unwrap_or_default(),
             opt(&r.pnr_status),
+            opt(&r.pnr_message),
             opt(&r.error),
         ];
         let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
@@ -419,22 +439,28 @@ pub fn json_doc(rows: &[Row], opts: &Options, tools: &Tools) -> Value {
     })
 }
 
-/// The SVG chart: LUTs, flip-flops and Fmax against PEs (rows x cols).
+/// The SVG chart: LUTs (gates on `generic`), flip-flops and Fmax against
+/// PEs (rows x cols). One line per neuron kind; when T or weight_bits vary
+/// they are in the line's label too, and so are the rows when both rows and
+/// cols vary on a non-square grid (otherwise two shapes with the same PE
+/// count would share a line).
 pub fn chart_svg(rows: &[Row], opts: &Options) -> String {
-    let vary_t = rows
-        .iter()
-        .map(|r| r.point.timesteps)
-        .collect::<std::collections::BTreeSet<_>>()
-        .len()
-        > 1;
-    let vary_w = rows
-        .iter()
-        .map(|r| r.point.weight_bits)
-        .collect::<std::collections::BTreeSet<_>>()
-        .len()
-        > 1;
+    let distinct = |f: &dyn Fn(&Point) -> usize| {
+        rows.iter()
+            .map(|r| f(&r.point))
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+            > 1
+    };
+    let vary_t = distinct(&|p| p.timesteps);
+    let vary_w = distinct(&|p| p.weight_bits as usize);
+    let square = rows.iter().all(|r| r.point.rows == r.point.cols);
+    let vary_shape = !square && distinct(&|p| p.rows) && distinct(&|p| p.cols);
     let label = |p: &Point| {
         let mut l = p.kind.clone();
+        if vary_shape {
+            l += &format!(" {} rows", p.rows);
+        }
         if vary_t {
             l += &format!(" T{}", p.timesteps);
         }
@@ -463,21 +489,19 @@ pub fn chart_svg(rows: &[Row], opts: &Options) -> String {
             })
             .collect()
     };
-    let lut_name = match opts.target.family() {
-        crate::target::Family::Generic => "gates",
-        _ => "LUTs",
-    };
+    let generic = opts.target.family() == crate::target::Family::Generic;
+    let lut_name = if generic { "gates" } else { "LUTs" };
     let luts = Panel {
         title: format!("{lut_name} (whole core)"),
         y_label: lut_name.into(),
         series: series(&|r| {
-            if opts.target.family() == crate::target::Family::Generic {
-                None
+            if generic {
+                r.gates.map(|x| x as f64)
             } else {
                 r.luts.map(|x| x as f64)
             }
         }),
-        empty_note: "no LUTs on the generic target".into(),
+        empty_note: "no results".into(),
     };
     let ffs = Panel {
         title: "Flip-flops (whole core)".into(),
@@ -495,10 +519,27 @@ pub fn chart_svg(rows: &[Row], opts: &Options) -> String {
             "not measured: run the sweep with --pnr".into()
         },
     };
+    let mut notes = vec![];
+    for r in rows {
+        if r.status != "ok" {
+            notes.push(format!(
+                "{}: not synthesized: {}",
+                r.point.label(),
+                r.error.as_deref().unwrap_or("")
+            ));
+        } else if opts.pnr && r.fmax_mhz.is_none() {
+            notes.push(format!(
+                "{}: no Fmax: {}",
+                r.point.label(),
+                r.pnr_message.as_deref().unwrap_or("not routed")
+            ));
+        }
+    }
     chart(
         &format!("snnrtl sweep on {}: cost against array size", opts.target),
         "PEs (rows x cols)",
         &[luts, ffs, fmax],
+        &notes,
     )
 }
 
@@ -525,7 +566,7 @@ mod tests {
 
     #[test]
     fn every_kind_makes_a_valid_layer() {
-        let g = Grid::parse(
+        let mut g = Grid::parse(
             "1,3",
             "2",
             "1,4",
@@ -538,6 +579,9 @@ mod tests {
         for p in pts {
             p.config().unwrap();
         }
+        g.square = true;
+        let shapes: Vec<(usize, usize)> = g.points().iter().map(|p| (p.rows, p.cols)).collect();
+        assert!(shapes.iter().all(|&(r, c)| r == c) && shapes.contains(&(3, 3)));
     }
 
     #[test]

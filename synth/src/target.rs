@@ -18,10 +18,12 @@ use std::fmt;
 
 /// The cell-library family a target maps to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
 pub enum Family {
+    #[serde(rename = "ice40")]
     Ice40,
+    #[serde(rename = "xilinx-7")]
     Xilinx7,
+    #[serde(rename = "generic")]
     Generic,
 }
 

@@ -176,3 +176,37 @@ fn too_big_for_the_part_says_so_with_numbers() {
     );
     assert!(r.to_text().contains("DOES NOT FIT"));
 }
+
+#[test]
+fn packing_decides_the_fit_when_yosys_counts_cannot() {
+    let (Some(yosys), Some(np)) = (
+        require_for_test(Tool::Yosys),
+        require_for_test(Tool::NextpnrIce40),
+    ) else {
+        return;
+    };
+    let tools = Tools {
+        yosys,
+        nextpnr: Some(np),
+    };
+    let v = json!({"inputs": 12, "outputs": 12, "timesteps": 2, "weight_bits": 8,
+                   "weights": vec![vec![1; 12]; 12], "neuron": {"kind": "if", "vth": 16}});
+    let cfg = LayerConfig::from_json(&v, "layer").unwrap();
+    let mut o = Options::new(Target::Ice40Up5k);
+    o.pnr = true;
+    let r = synthesize(&cfg, &o, &tools).unwrap();
+    // Yosys's counts leave it open (at least max(LUTs, FFs) <= 5280) ...
+    assert!(r.cells.luts.max(r.cells.ffs) <= 5280, "{:?}", r.cells);
+    // ... packing settles it, from nextpnr's JSON.
+    assert_eq!(r.fit.verdict, "does not fit");
+    assert_eq!(r.fit.basis, "nextpnr packing");
+    let lc = &r.fit.lines[0];
+    assert!(lc.used > 5280 && lc.available == 5280, "{lc:?}");
+    let p = r.pnr.as_ref().unwrap();
+    assert_eq!(p.status, "skipped");
+    assert!(p.fmax_mhz.is_none());
+    assert!(p.message.starts_with(&format!(
+        "does not fit the iCE40UP5K: logic cells: {} after packing, 5280 available",
+        lc.used
+    )));
+}
