@@ -4,7 +4,8 @@
 //! illegal lane codes, with and without back-pressure. Fails under `CI` if
 //! Icarus is missing.
 
-use golden_model::{LaneVec, LayerConfig};
+use cosim::samples::{random_samples, SampleSpec};
+use golden_model::LayerConfig;
 use rtl_gen::tools::{self, Tool};
 use serde_json::{json, Value};
 
@@ -46,26 +47,6 @@ fn layer(
     LayerConfig::from_json(&v, "layer").unwrap()
 }
 
-fn samples(cfg: &LayerConfig, n: usize, rng: &mut Lcg) -> Vec<Vec<LaneVec>> {
-    (0..n)
-        .map(|_| {
-            (0..cfg.timesteps)
-                .map(|_| {
-                    let codes: Vec<u8> = (0..cfg.inputs)
-                        .map(|_| match rng.next() % 40 {
-                            0 => 2, // the illegal code, rarely
-                            1..=12 => 0,
-                            13..=26 => 1,
-                            _ => 3,
-                        })
-                        .collect();
-                    LaneVec::from_codes(&codes).unwrap()
-                })
-                .collect()
-        })
-        .collect()
-}
-
 fn check(label: &str, cfg: &LayerConfig) {
     if tools::require_for_test(Tool::Iverilog).is_none()
         || tools::require_for_test(Tool::Vvp).is_none()
@@ -78,8 +59,13 @@ fn check(label: &str, cfg: &LayerConfig) {
     for (name, text) in rtl_gen::generate(cfg).files {
         std::fs::write(design_dir.join(name), text).unwrap();
     }
-    let mut rng = Lcg(7);
-    let s = samples(cfg, 6, &mut rng);
+    let spec = SampleSpec {
+        seed: 7,
+        zero_percent: 30,
+        illegal_percent: 3,
+        extremes: true,
+    };
+    let s = random_samples(cfg.inputs, cfg.timesteps, 6, spec);
     let stim = cosim::stimulus::build(cfg, &s);
     for stall in [false, true] {
         let v = cosim::icarus::run(

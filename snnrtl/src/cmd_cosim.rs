@@ -8,13 +8,13 @@
 //! (see `cosim::verilator::Opt`). Exit 0 only if every sample, step and neuron
 //! matches: spikes, state readout and sticky flags.
 
-use crate::cmd_generate::load_layer;
+use crate::cmd_generate::load_config;
 use anyhow::{bail, ensure, Context, Result};
 use cosim::run::{self, Outcome};
 use cosim::samples::{random_samples, SampleSpec};
 use cosim::verilator::{Builder, Opt};
 use golden_model::{Case, LaneVec, Sample};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -43,15 +43,13 @@ pub struct Args {
     vcd: Option<PathBuf>,
 }
 
-fn case_samples(path: &PathBuf) -> Result<Option<Vec<Vec<LaneVec>>>> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("{}: cannot read", path.display()))?;
-    let v: serde_json::Value = serde_json::from_str(&text)
-        .with_context(|| format!("{}: not valid JSON", path.display()))?;
-    if v.get("samples").is_none() {
+/// The case's samples, if the document has any (as lane vectors: a layer
+/// with weights takes spikes or lanes).
+fn case_samples(path: &Path, doc: &serde_json::Value) -> Result<Option<Vec<Vec<LaneVec>>>> {
+    if doc.get("samples").is_none() {
         return Ok(None);
     }
-    let case = Case::from_json(&v).with_context(|| path.display().to_string())?;
+    let case = Case::from_json(doc).with_context(|| path.display().to_string())?;
     Ok(Some(
         case.samples
             .into_iter()
@@ -64,7 +62,7 @@ fn case_samples(path: &PathBuf) -> Result<Option<Vec<Vec<LaneVec>>>> {
 }
 
 pub fn run(a: Args) -> Result<()> {
-    let cfg = load_layer(&a.case)?;
+    let (doc, cfg) = load_config(&a.case)?;
     ensure!(
         a.zero_percent <= 100,
         "--zero-percent: {} is not in 0..=100",
@@ -81,7 +79,7 @@ pub fn run(a: Args) -> Result<()> {
         a.illegal_percent,
         a.zero_percent
     );
-    let samples = match (a.samples, case_samples(&a.case)?) {
+    let samples = match (a.samples, case_samples(&a.case, &doc)?) {
         (Some(n), _) => {
             ensure!(
                 (1..=1_000_000).contains(&n),

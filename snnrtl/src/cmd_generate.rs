@@ -22,6 +22,12 @@ pub struct Args {
 
 /// Reads a layer config from a case file or a bare layer object.
 pub fn load_layer(path: &Path) -> Result<LayerConfig> {
+    Ok(load_config(path)?.1)
+}
+
+/// Reads a case file or a bare layer object once: the whole document and its
+/// validated layer config (which must have weights).
+pub fn load_config(path: &Path) -> Result<(Value, LayerConfig)> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).with_context(|| format!("{name}: cannot read"))?;
     let v: Value =
@@ -41,7 +47,7 @@ pub fn load_layer(path: &Path) -> Result<LayerConfig> {
             "{name}: {field}: required to generate hardware; a layer without weights is neuron-only (golden model only: the core takes spikes, not currents)"
         );
     }
-    Ok(cfg)
+    Ok((v, cfg))
 }
 
 pub fn run(a: Args) -> Result<()> {
