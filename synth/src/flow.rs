@@ -431,7 +431,7 @@ fn efficiency(
 /// The fit check from Yosys's counts (before place and route). iCE40 logic
 /// cells are a range: at least max(LUTs, FFs, carries) (everything packed
 /// together), at most LUTs + FFs + carries (nothing packed).
-fn fit_from_counts(target: Target, c: &Cells, wrapper: Option<&Cells>) -> Fit {
+pub(crate) fn fit_from_counts(target: Target, c: &Cells, wrapper: Option<&Cells>) -> Fit {
     let Some(part) = target.part() else {
         return Fit {
             verdict: "no part".into(),

@@ -12,6 +12,7 @@
 pub mod cells;
 pub mod constraints;
 pub mod flow;
+pub mod network;
 pub mod nextpnr;
 pub mod report;
 pub mod svg;
