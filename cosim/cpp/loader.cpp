@@ -20,6 +20,8 @@ struct Sim::Api {
     uint64_t (*run)(void*, uint64_t, const uint32_t*, uint64_t, const uint8_t*, const uint8_t*, uint64_t,
                     uint32_t*, uint64_t, int, uint64_t*);
     uint64_t (*bench_pure)(void*, uint64_t, const uint32_t*, uint64_t);
+    uint32_t (*tap_words)(void*);
+    uint64_t (*take_taps)(void*, uint32_t*, uint64_t);
 };
 
 template <typename F> static void resolve(void* h, const char* name, F& f) {
@@ -34,7 +36,9 @@ std::unique_ptr<Sim> open_sim(rust::Str library, rust::Str vcd_path) {
     if (!h) throw std::runtime_error(std::string("dlopen failed: ") + dlerror());
     auto api = std::make_unique<Sim::Api>();
     resolve(h, "snn_sim_abi_version", api->abi_version);
-    if (api->abi_version() != 1) throw std::runtime_error(lib + ": shim ABI version is not 1");
+    if (api->abi_version() != 2)
+        throw std::runtime_error(lib + ": shim ABI version " + std::to_string(api->abi_version()) +
+                                 " is not 2 (a library from another snnrtl; rebuild it)");
     resolve(h, "snn_sim_new", api->create);
     resolve(h, "snn_sim_delete", api->destroy);
     resolve(h, "snn_sim_can_trace", api->can_trace);
@@ -45,6 +49,8 @@ std::unique_ptr<Sim> open_sim(rust::Str library, rust::Str vcd_path) {
     resolve(h, "snn_sim_config", api->config);
     resolve(h, "snn_sim_run", api->run);
     resolve(h, "snn_sim_bench_pure", api->bench_pure);
+    resolve(h, "snn_sim_tap_words", api->tap_words);
+    resolve(h, "snn_sim_take_taps", api->take_taps);
     std::string vcd(vcd_path);
     void* sim = api->create(vcd.c_str());
     return std::make_unique<Sim>(h, sim, std::move(api));
@@ -90,6 +96,14 @@ RunCounts Sim::run(uint64_t max_cycles, rust::Slice<const uint32_t> inputs, uint
 uint64_t Sim::bench_pure(uint64_t cycles, rust::Slice<const uint32_t> inputs, uint64_t n_inputs) {
     if (n_inputs == 0 || inputs.size() < n_inputs * layout().in_words) throw std::runtime_error("bad inputs");
     return api_->bench_pure(sim_, cycles, inputs.data(), n_inputs);
+}
+
+uint32_t Sim::tap_words() const { return api_->tap_words(sim_); }
+
+uint64_t Sim::take_taps(rust::Slice<uint32_t> out) {
+    const uint32_t w = tap_words();
+    if (w == 0) return 0;
+    return api_->take_taps(sim_, out.data(), out.size() / w);
 }
 
 }  // namespace snnrtl

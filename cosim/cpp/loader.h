@@ -1,4 +1,5 @@
-// loader.h: the C++ side of the cxx bridge. A Sim is one Verilated snn_core
+// loader.h: the C++ side of the cxx bridge. A Sim is one Verilated top
+// (snn_core, or snn_network with taps)
 // loaded from a per-design shared library (built at run time by
 // cosim/src/verilator.rs) and driven through the C ABI of shim.cpp.
 #pragma once
@@ -29,6 +30,8 @@ public:
                   rust::Slice<const uint8_t> valid_pattern, rust::Slice<const uint8_t> ready_pattern,
                   rust::Slice<uint32_t> outputs, uint64_t max_outputs, bool stop_when_inputs_taken);
     uint64_t bench_pure(uint64_t cycles, rust::Slice<const uint32_t> inputs, uint64_t n_inputs);
+    uint32_t tap_words() const;
+    uint64_t take_taps(rust::Slice<uint32_t> out);
 
 private:
     void* handle_;

@@ -1,4 +1,5 @@
-// shim.cpp: compiled with each Verilated snn_core into one shared library.
+// shim.cpp: compiled with each Verilated top (snn_core or snn_network) into
+// one shared library.
 // It exports a small C ABI that the cosim loader (loader.cpp, reached from
 // Rust through the cxx bridge) resolves with dlsym. The hot loop -- many
 // clock cycles with input and output records -- runs here, in C++, so Rust
@@ -10,18 +11,34 @@
 //                  1 word flags (bit 0 overflow, 1 illegal_spike, 2 framing_error,
 //                  sampled after the clock edge that took the output),
 //                  2 words cycle (low, high)
+//   tap record (a network with taps, SNN_TAPS defined): 1 word link index,
+//                  tap_spikes words (every link's spikes, as on the port),
+//                  2 words cycle (low, high); one record per link that moved
+//                  a vector (tap_fire bit set) on a cycle of snn_sim_run
 // A port of W bits takes ceil(W/32) words.
+//
+// The top comes from the build (cosim/src/verilator.rs): SNN_TOP is the
+// Verilated class, SNN_TOP_HEADER its header, SNN_TOP_NAME the module name;
+// by default snn_core. Any top with snn_core's ports works (snn_network has
+// them, plus tap_fire and tap_spikes when SNN_TAPS is defined).
 #ifndef VM_TRACE
 #define VM_TRACE 0
 #endif
-#include "Vsnn_core.h"
+#ifndef SNN_TOP
+#define SNN_TOP Vsnn_core
+#define SNN_TOP_HEADER "Vsnn_core.h"
+#define SNN_TOP_NAME "snn_core"
+#endif
+#include SNN_TOP_HEADER
 #include "verilated.h"
 #if VM_TRACE
 #include "verilated_vcd_c.h"
 #endif
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
 double sc_time_stamp() { return 0; }
 
@@ -49,12 +66,13 @@ template <std::size_t N> void get(const VlWide<N>& port, uint32_t* w) {
 
 struct Sim {
     VerilatedContext ctx;
-    Vsnn_core* top;
+    SNN_TOP* top;
 #if VM_TRACE
     VerilatedVcdC* vcd = nullptr;
 #endif
     bool tracing = false;
     uint64_t cycle = 0;
+    std::vector<uint32_t> taps;  // tap records not yet taken (snn_sim_take_taps)
 
     explicit Sim(const char* vcd_path) {
         ctx.debug(0);
@@ -62,7 +80,7 @@ struct Sim {
 #if VM_TRACE
         if (vcd_path && vcd_path[0]) ctx.traceEverOn(true);
 #endif
-        top = new Vsnn_core{&ctx, "snn_core"};
+        top = new SNN_TOP{&ctx, SNN_TOP_NAME};
 #if VM_TRACE
         if (vcd_path && vcd_path[0]) {
             vcd = new VerilatedVcdC;
@@ -100,7 +118,8 @@ struct Sim {
 
 extern "C" {
 
-uint32_t snn_sim_abi_version() { return 1; }
+// 2: version 1 plus snn_sim_tap_words and snn_sim_take_taps.
+uint32_t snn_sim_abi_version() { return 2; }
 
 void* snn_sim_new(const char* vcd_path) { return new Sim(vcd_path); }
 
@@ -114,7 +133,7 @@ uint64_t snn_sim_cycle(void* p) { return static_cast<Sim*>(p)->cycle; }
 
 // Words per record, so the caller can check its layout against the model's.
 void snn_sim_layout(void* p, uint32_t* in_words, uint32_t* out_words) {
-    Vsnn_core* t = static_cast<Sim*>(p)->top;
+    SNN_TOP* t = static_cast<Sim*>(p)->top;
     *in_words = words_of(t->in_lanes) + 1;
     *out_words = words_of(t->out_spikes) + words_of(t->out_state) + 1 + 1 + 2;
 }
@@ -155,9 +174,12 @@ uint64_t snn_sim_run(void* p, uint64_t max_cycles, const uint32_t* inputs, uint6
                      uint32_t* outputs, uint64_t max_outputs, int stop_when_inputs_taken,
                      uint64_t* counts) {
     Sim* s = static_cast<Sim*>(p);
-    Vsnn_core* t = s->top;
+    SNN_TOP* t = s->top;
     const uint32_t lw = words_of(t->in_lanes), sw = words_of(t->out_spikes), stw = words_of(t->out_state);
     const uint32_t iw = lw + 1, ow = sw + stw + 4;
+#ifdef SNN_TAPS
+    const uint32_t tw = words_of(t->tap_spikes);
+#endif
     uint64_t in_i = 0, out_i = 0, c = 0;
     for (; c < max_cycles; ++c) {
         if (out_i >= max_outputs && max_outputs > 0) break;
@@ -172,6 +194,18 @@ uint64_t snn_sim_run(void* p, uint64_t max_cycles, const uint32_t* inputs, uint6
         s->low();
         const bool in_fire = t->in_valid && t->in_ready;
         const bool out_fire = t->out_valid && t->out_ready && out_i < max_outputs;
+#ifdef SNN_TAPS
+        const uint64_t fire = t->tap_fire;
+        for (uint32_t k = 0; k < 64 && (fire >> k) != 0; ++k) {
+            if (!((fire >> k) & 1)) continue;
+            const std::size_t at = s->taps.size();
+            s->taps.resize(at + tw + 3);
+            s->taps[at] = k;
+            get(t->tap_spikes, &s->taps[at + 1]);
+            s->taps[at + 1 + tw] = static_cast<uint32_t>(s->cycle);
+            s->taps[at + 2 + tw] = static_cast<uint32_t>(s->cycle >> 32);
+        }
+#endif
         uint32_t* rec = outputs + out_i * ow;
         if (out_fire) {
             get(t->out_spikes, rec);
@@ -193,12 +227,33 @@ uint64_t snn_sim_run(void* p, uint64_t max_cycles, const uint32_t* inputs, uint6
     return c;
 }
 
+// Words per tap record (see the top of this file); 0 when the design has no taps.
+uint32_t snn_sim_tap_words(void* p) {
+#ifdef SNN_TAPS
+    return words_of(static_cast<Sim*>(p)->top->tap_spikes) + 3;
+#else
+    (void)p;
+    return 0;
+#endif
+}
+
+// Moves up to max_records tap records, oldest first, into out; returns how many.
+uint64_t snn_sim_take_taps(void* p, uint32_t* out, uint64_t max_records) {
+    Sim* s = static_cast<Sim*>(p);
+    const uint32_t w = snn_sim_tap_words(p);
+    if (w == 0) return 0;
+    const uint64_t n = std::min<uint64_t>(max_records, s->taps.size() / w);
+    std::memcpy(out, s->taps.data(), n * w * sizeof(uint32_t));
+    s->taps.erase(s->taps.begin(), s->taps.begin() + static_cast<std::ptrdiff_t>(n * w));
+    return n;
+}
+
 // The pure C++ baseline for the bridge benchmark: the same clocking as
 // snn_sim_run, inputs cycling through n_inputs records, out_ready high, no
 // records written. Returns nanoseconds taken.
 uint64_t snn_sim_bench_pure(void* p, uint64_t cycles, const uint32_t* inputs, uint64_t n_inputs) {
     Sim* s = static_cast<Sim*>(p);
-    Vsnn_core* t = s->top;
+    SNN_TOP* t = s->top;
     const uint32_t lw = words_of(t->in_lanes), iw = lw + 1;
     uint64_t in_i = 0;
     const auto start = std::chrono::steady_clock::now();

@@ -1,5 +1,6 @@
 //! The `cxx` bridge to the C++ loader (`cpp/loader.{h,cpp}`), which drives a
-//! Verilated core compiled into a per-design shared library.
+//! Verilated core (or network, whose taps it also reads) compiled into a
+//! per-design shared library.
 
 #[cxx::bridge(namespace = "snnrtl")]
 pub mod ffi {
@@ -50,5 +51,10 @@ pub mod ffi {
             inputs: &[u32],
             n_inputs: u64,
         ) -> Result<u64>;
+        /// Words per tap record (0: the design has no taps).
+        fn tap_words(self: &Sim) -> u32;
+        /// Moves the oldest tap records that fit into `out` (whole records);
+        /// returns how many.
+        fn take_taps(self: Pin<&mut Sim>, out: &mut [u32]) -> u64;
     }
 }

@@ -4,11 +4,14 @@
 //!   library; [`bridge`] is the `cxx` bridge to the C++ loader that drives it
 //!   many cycles per call; [`run`] streams samples through it and compares
 //!   every output with the golden model, naming the first divergence.
+//! - [`network`]: the same for a chain of layers (`snn_network`), checking
+//!   every link between layers through the taps, and the predicted class.
 //! - [`stimulus`] and [`icarus`]: the same check on the second simulator,
 //!   through `testbenches/tb_core.v`.
 
 pub mod bridge;
 pub mod icarus;
+pub mod network;
 pub mod run;
 pub mod samples;
 pub mod stimulus;

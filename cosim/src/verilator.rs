@@ -5,9 +5,14 @@
 //!   into the cache and reused (Debian's 5.006 `--build` without `--exe` makes
 //!   no `libverilated.a`).
 //! - A design is verilated, its C++ and `cpp/shim.cpp` are compiled as one
-//!   unity file, and linked with the runtime into `libsnn_core.so`, cached by
-//!   the SHA-256 of the Verilog, the Verilator and compiler versions, the
-//!   flags and the shim, so a second run of the same design starts at once.
+//!   unity file, and linked with the runtime into `lib<top>.so`, cached by
+//!   the SHA-256 of the Verilog, the top, the Verilator and compiler
+//!   versions, the flags and the shim, so a second run of the same design
+//!   starts at once.
+//! - The top is `manifest.json`'s `"top"` in the RTL folder (`snn_core`
+//!   without one); the shim gets it as `-DSNN_TOP=V<top>` (with its header
+//!   and name), and `-DSNN_TAPS` when the manifest lists a `tap_fire` port
+//!   (a network of two or more layers).
 //! - Everything is `-fPIC` (a shared library needs it; hardware-facts.md
 //!   measured it ~25% slower than a static build: the price of loading any
 //!   design at run time into this process).
@@ -18,6 +23,7 @@
 //! `~/.cache/snnrtl`.
 
 use crate::CosimError;
+use rtl_gen::generate::{read_rtl_top, RtlTop};
 use rtl_gen::tools::{self, Found, Tool};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -49,7 +55,7 @@ impl Opt {
     }
 }
 
-/// Verilator's flags besides [`Opt`]; part of the cache key.
+/// Verilator's flags besides [`Opt`] and `--top-module`; part of the cache key.
 pub const VERILATOR_FLAGS: &[&str] = &[
     "--cc",
     "--x-assign",
@@ -60,8 +66,6 @@ pub const VERILATOR_FLAGS: &[&str] = &[
     "-Wno-fatal",
     "-Wno-lint",
     "-Wno-style",
-    "--top-module",
-    "snn_core",
 ];
 
 /// C++ flags for runtime and design; part of the cache key.
@@ -72,6 +76,10 @@ pub const CXX_FLAGS: &[&str] = &["-std=c++17", "-O2", "-fPIC"];
 pub struct Library {
     pub path: PathBuf,
     pub traced: bool,
+    /// The top module (`snn_core`, `snn_network`).
+    pub top: String,
+    /// Built with the network taps (`snn_sim_take_taps` returns records).
+    pub taps: bool,
     /// False when it came from the cache.
     pub built_now: bool,
     /// Seconds spent building (0 from the cache).
@@ -238,10 +246,16 @@ impl Builder {
         Ok(dst)
     }
 
-    /// The cache key of a design: its sources (name and text), the Verilator
-    /// and compiler versions, every flag, the optimization level, tracing and
-    /// the shim.
-    pub fn design_key(&self, sources: &[(String, Vec<u8>)], trace: bool, opt: Opt) -> String {
+    /// The cache key of a design: its sources (name and text), the top and
+    /// whether it has taps, the Verilator and compiler versions, every flag,
+    /// the optimization level, tracing and the shim.
+    pub fn design_key(
+        &self,
+        sources: &[(String, Vec<u8>)],
+        top: &RtlTop,
+        trace: bool,
+        opt: Opt,
+    ) -> String {
         let mut h = Sha256::new();
         for (name, text) in sources {
             h.update((name.len() as u64).to_le_bytes());
@@ -250,7 +264,9 @@ impl Builder {
             h.update(text);
         }
         h.update(format!(
-            "{}|{}|{:?}|{:?}|{:?}|{trace}",
+            "{}|{}|{}|{}|{:?}|{:?}|{:?}|{trace}",
+            top.top,
+            top.taps,
             self.verilator.version,
             self.cxx_version,
             VERILATOR_FLAGS,
@@ -262,8 +278,10 @@ impl Builder {
     }
 
     /// Builds (or finds in the cache) the library for the Verilog files in
-    /// `rtl_dir`, top `snn_core`; with `trace`, a library that can write VCD.
+    /// `rtl_dir`, top from its `manifest.json` (else `snn_core`); with
+    /// `trace`, a library that can write VCD.
     pub fn build(&self, rtl_dir: &Path, trace: bool, opt: Opt) -> Result<Library, CosimError> {
+        let top = read_rtl_top(rtl_dir).map_err(CosimError::Io)?;
         let mut files: Vec<PathBuf> = std::fs::read_dir(rtl_dir)
             .map_err(|e| CosimError::Io(format!("{}: {e}", rtl_dir.display())))?
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -282,13 +300,16 @@ impl Builder {
                 std::fs::read(f).map_err(|e| CosimError::Io(format!("{}: {e}", f.display())))?;
             sources.push((f.file_name().unwrap().to_string_lossy().to_string(), text));
         }
-        let key = self.design_key(&sources, trace, opt);
+        let key = self.design_key(&sources, &top, trace, opt);
         let dst = self.cache.join(format!("design-{}", &key[..24]));
-        let lib = dst.join("libsnn_core.so");
+        let lib_name = format!("lib{}.so", top.top);
+        let lib = dst.join(&lib_name);
         if lib.is_file() {
             return Ok(Library {
                 path: lib,
                 traced: trace,
+                top: top.top,
+                taps: top.taps,
                 built_now: false,
                 build_seconds: 0.0,
             });
@@ -299,6 +320,8 @@ impl Builder {
         let obj = tmp.join("obj");
         let mut v = Command::new(&self.verilator.path);
         v.args(VERILATOR_FLAGS)
+            .arg("--top-module")
+            .arg(&top.top)
             .args(opt.flags())
             .arg("--Mdir")
             .arg(&obj);
@@ -326,20 +349,28 @@ impl Builder {
             .args(self.includes())
             .arg(format!("-I{}", obj.display()))
             .arg(format!("-DVM_TRACE={}", u8::from(trace)))
-            .arg("-shared")
+            .arg(format!("-DSNN_TOP=V{}", top.top))
+            .arg(format!("-DSNN_TOP_HEADER=\"V{}.h\"", top.top))
+            .arg(format!("-DSNN_TOP_NAME=\"{}\"", top.top));
+        if top.taps {
+            c.arg("-DSNN_TAPS=1");
+        }
+        c.arg("-shared")
             .arg(tmp.join("unity.cpp"))
             .arg(runtime.join("verilated.o"))
             .arg(runtime.join("verilated_threads.o"));
         if trace {
             c.arg(runtime.join("verilated_vcd_c.o"));
         }
-        c.arg("-o").arg(tmp.join("libsnn_core.so")).arg("-pthread");
+        c.arg("-o").arg(tmp.join(&lib_name)).arg("-pthread");
         run_cmd(&mut c, "compiling the verilated design")?;
         let _ = std::fs::remove_dir_all(&obj);
         publish(&tmp, &dst)?;
         Ok(Library {
             path: lib,
             traced: trace,
+            top: top.top,
+            taps: top.taps,
             built_now: true,
             build_seconds: start.elapsed().as_secs_f64(),
         })
@@ -367,27 +398,53 @@ mod tests {
             "snn_core.v".to_string(),
             b"module snn_core; endmodule".to_vec(),
         )];
-        let base = b.design_key(&src, false, Opt::Rtl);
-        assert_ne!(base, b.design_key(&src, true, Opt::Rtl), "tracing");
+        let core = RtlTop {
+            top: "snn_core".into(),
+            taps: false,
+        };
+        let base = b.design_key(&src, &core, false, Opt::Rtl);
+        let network = RtlTop {
+            top: "snn_network".into(),
+            taps: true,
+        };
+        assert_ne!(base, b.design_key(&src, &network, false, Opt::Rtl), "top");
+        let untapped = RtlTop {
+            taps: false,
+            ..network.clone()
+        };
+        assert_ne!(
+            b.design_key(&src, &network, false, Opt::Rtl),
+            b.design_key(&src, &untapped, false, Opt::Rtl),
+            "taps"
+        );
+        assert_ne!(base, b.design_key(&src, &core, true, Opt::Rtl), "tracing");
         assert_ne!(
             base,
-            b.design_key(&src, false, Opt::Careful),
+            b.design_key(&src, &core, false, Opt::Careful),
             "optimization level"
         );
         let edited = vec![(
             "snn_core.v".to_string(),
             b"module snn_core;  endmodule".to_vec(),
         )];
-        assert_ne!(base, b.design_key(&edited, false, Opt::Rtl), "source text");
+        assert_ne!(
+            base,
+            b.design_key(&edited, &core, false, Opt::Rtl),
+            "source text"
+        );
         let renamed = vec![("snn_top.v".to_string(), src[0].1.clone())];
-        assert_ne!(base, b.design_key(&renamed, false, Opt::Rtl), "file name");
+        assert_ne!(
+            base,
+            b.design_key(&renamed, &core, false, Opt::Rtl),
+            "file name"
+        );
         let mut other = b.clone();
         other.verilator.version = "Verilator 5.020".into();
         assert_ne!(
             base,
-            other.design_key(&src, false, Opt::Rtl),
+            other.design_key(&src, &core, false, Opt::Rtl),
             "Verilator version"
         );
-        assert_eq!(base, b.design_key(&src, false, Opt::Rtl), "stable");
+        assert_eq!(base, b.design_key(&src, &core, false, Opt::Rtl), "stable");
     }
 }

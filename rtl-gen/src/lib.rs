@@ -4,7 +4,8 @@
 //! printer ([`verilog::print`]); no module is string-templated. Widths come from
 //! the golden model's derivation functions (`golden_model::widths`). One file
 //! per hardware module: [`pe`], [`array`], [`if_unit`], [`tmn`], [`psn`],
-//! [`core`]; [`generate`] assembles them with headers and a manifest.
+//! [`core`]; [`generate`] assembles them with headers and a manifest;
+//! [`network`] chains one core per layer under `snn_network`.
 
 pub mod array;
 pub mod cfg_map;
@@ -13,6 +14,7 @@ pub mod estimate;
 pub mod generate;
 pub mod if_unit;
 pub mod membrane;
+pub mod network;
 pub mod pe;
 pub mod psn;
 pub mod tmn;
@@ -21,3 +23,4 @@ pub mod unit;
 pub mod verilog;
 
 pub use generate::{generate, Design};
+pub use network::generate_network;
