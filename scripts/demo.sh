@@ -1,16 +1,13 @@
 #!/usr/bin/env bash
-# The main job on its built-in default. Until the end-to-end flow exists this
-# measures TMN against rate coding (`snnrtl encode`), then generates the core
-# for examples/tmn_16x8.case.json, co-simulates it with Verilator against the
-# golden model (its samples, then 500 random ones with back-pressure), and
-# times the golden model.
+# The main job on its built-in default: `snnrtl flow` on the digits example
+# (examples/digits/flow.json). It converts the trained 64-32-10 MLP to TMN and
+# IF spiking networks, measures their accuracy at T = 1..32, generates the
+# TMN network's Verilog, co-simulates 200 test images with Verilator against
+# the golden model, synthesizes it for xilinx-7 and ice40-up5k, and writes
+# out/report.md, out/report.json and out/accuracy.svg. Extra arguments go to
+# `snnrtl flow` (e.g. another FLOW.json, or --no-synth).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-tools.sh
 cargo build --release -q -p snnrtl
-bin=target/release/snnrtl
-"$bin" encode "$@"
-"$bin" generate examples/tmn_16x8.case.json -o out/rtl
-"$bin" cosim examples/tmn_16x8.case.json --rtl out/rtl
-"$bin" cosim examples/tmn_16x8.case.json --samples 500 --stall --illegal-percent 2
-"$bin" bench golden --seconds 0.5
+target/release/snnrtl flow "$@"

@@ -7,10 +7,12 @@ use std::process::ExitCode;
 mod cmd_bench;
 mod cmd_cosim;
 mod cmd_encode;
+mod cmd_flow;
 mod cmd_generate;
 mod cmd_golden;
 mod cmd_sweep;
 mod cmd_synth;
+mod flow;
 mod out;
 mod rng;
 
@@ -27,6 +29,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// The end-to-end job: convert a trained network, generate, co-simulate, synthesize, report
+    Flow(cmd_flow::Args),
     /// Run a SPEC section 5 case file through the golden model
     Golden(cmd_golden::Args),
     /// Generate the core's synthesizable Verilog and manifest.json for a layer
@@ -46,6 +50,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Flow(a) => cmd_flow::run(a),
         Command::Golden(a) => cmd_golden::run(a),
         Command::Generate(a) => cmd_generate::run(a),
         Command::Cosim(a) => cmd_cosim::run(a),

@@ -1,0 +1,543 @@
+//! `snnrtl flow`: a trained network converted, generated, co-simulated and
+//! reported. Stages, in order:
+//!
+//! 1. read FLOW.json, the dataset, the split and the trained weights;
+//! 2. normalise on the training images, then measure test accuracy of the
+//!    float ANN, the quantised ANN and the golden-model SNN (TMN and IF, with
+//!    and without L4) at every T;
+//! 3. quantise the hardware network once and write `network.json`;
+//! 4. generate `snn_network` into `rtl/`;
+//! 5. co-simulate the first N test images with Verilator against the golden
+//!    model (every layer's spikes, the last layer's state, the class);
+//! 6. synthesize for each target with Yosys;
+//! 7. write `report.json`, `report.md` and `accuracy.svg`.
+//!
+//! Every file is written to a temporary name and renamed. Bad input stops
+//! the flow in stage 1 or 3, before anything is written.
+
+pub mod accuracy;
+pub mod chart;
+pub mod report;
+
+use crate::out::write_atomic;
+use accuracy::Table;
+use anyhow::{anyhow, bail, Context, Result};
+use convert::dataset::{Dataset, Split};
+use convert::flow_config::FlowConfig;
+use convert::mlp::Mlp;
+use convert::quantise::{normalise, Kind};
+use convert::tensors::TensorSource;
+use golden_model::{argmax, readout, NetworkConfig};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+use synth::network::NetworkReport;
+
+/// Version of `report.json`.
+pub const REPORT_FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub flow: PathBuf,
+    pub out: PathBuf,
+    pub cosim_images: Option<usize>,
+    pub synth: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DatasetInfo {
+    pub csv: String,
+    pub images: usize,
+    pub pixels: usize,
+    pub classes: usize,
+    pub max_value: u32,
+    pub split: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ConversionInfo {
+    pub weights: String,
+    pub weight_bits: u32,
+    pub normalisation: String,
+    pub calibration: String,
+    pub lambdas: Vec<f64>,
+    pub l4_rule: String,
+    pub l4_kappas: Vec<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Findings {
+    pub float_test: f64,
+    pub tmn_t4: Option<f64>,
+    /// TMN at T = 4 minus the float ANN, percentage points.
+    pub tmn_t4_minus_float_pp: Option<f64>,
+    /// Issue 6's target: within 0.5 points.
+    pub tmn_t4_within_half_point: Option<bool>,
+    pub if_steps_within_1pt: Option<usize>,
+    pub l4_helps: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LayerInfo {
+    pub inputs: usize,
+    pub outputs: usize,
+    pub neuron: String,
+    pub vth: i64,
+    pub weight_bits: u32,
+    pub synaptic_bits: u32,
+    pub state_bits: u32,
+    pub nonzero_weights: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CosimInfo {
+    pub images: usize,
+    /// `bit-exact`, `diverged`, or `not run`.
+    pub verdict: String,
+    pub golden_correct: usize,
+    pub rtl_correct: usize,
+    pub cycles: u64,
+    pub build_seconds: f64,
+    pub run_seconds: f64,
+    pub divergence: Option<String>,
+    pub checked: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Hardware {
+    pub neuron: String,
+    pub timesteps: usize,
+    pub l4_kappa: Option<f64>,
+    pub golden_test_accuracy: f64,
+    pub network_file: String,
+    pub rtl_dir: String,
+    pub top: String,
+    pub processing_elements: usize,
+    pub layers: Vec<LayerInfo>,
+    pub cosim: CosimInfo,
+    pub synth: Vec<NetworkReport>,
+    pub synth_errors: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FlowReport {
+    pub format_version: u32,
+    pub generator: String,
+    pub name: String,
+    pub flow_file: String,
+    pub dataset: DatasetInfo,
+    pub conversion: ConversionInfo,
+    pub accuracy: Table,
+    pub findings: Findings,
+    pub hardware: Hardware,
+    pub seconds: f64,
+}
+
+pub const L4_RULE: &str = "hidden neuron o: gamma_o = 1 + kappa * ||W~_o||_4 (W~: its normalised weights); its weights and bias are divided by gamma_o (threshold raised by gamma_o) and the next layer's column o is multiplied by gamma_o; kappa is chosen per neuron kind and T as the candidate with the best training-set accuracy (smaller kappa on ties)";
+
+fn bar(len: u64, what: &str) -> ProgressBar {
+    let pb = ProgressBar::new(len);
+    pb.set_style(
+        ProgressStyle::with_template("{prefix:>12} [{bar:30}] {pos}/{len} {msg} ({elapsed})")
+            .expect("template")
+            .progress_chars("=> "),
+    );
+    pb.set_prefix(what.to_string());
+    pb
+}
+
+fn say(msg: &str) {
+    eprintln!("{msg}");
+}
+
+/// The default flow: the digits example shipped with the repository.
+pub fn default_flow() -> PathBuf {
+    let local = Path::new("examples/digits/flow.json");
+    if local.exists() {
+        return local.to_path_buf();
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/digits/flow.json")
+}
+
+pub fn run(opts: &Options) -> Result<FlowReport> {
+    let start = Instant::now();
+    // Stage 1: inputs, all validated before anything is written.
+    let fc = FlowConfig::read(&opts.flow)?;
+    let ds = Dataset::read_csv(&fc.dataset_csv, fc.max_value)?;
+    if ds.pixels() != fc.layers[0].inputs {
+        bail!(
+            "{}: layers[0].inputs: {} but {} has {} pixels per image",
+            opts.flow.display(),
+            fc.layers[0].inputs,
+            fc.dataset_csv.display(),
+            ds.pixels()
+        );
+    }
+    let last_out = fc.layers.last().expect("a layer").outputs;
+    if ds.classes > last_out {
+        bail!(
+            "{}: layers[{}].outputs: {last_out} but the dataset has {} classes",
+            opts.flow.display(),
+            fc.layers.len() - 1,
+            ds.classes
+        );
+    }
+    let split = Split::read(&fc.split, ds.images.len())?;
+    if split.test.is_empty() || split.train.is_empty() {
+        bail!(
+            "{}: train and test must both hold images",
+            fc.split.display()
+        );
+    }
+    let src = TensorSource::open(&fc.weights)?;
+    let mlp = Mlp::load(&src, &fc.layers)?;
+    convert::encode::Encoder::Tmn.check(fc.max_value)?;
+    let cosim_images = opts.cosim_images.unwrap_or(fc.cosim_images);
+    if cosim_images > split.test.len() {
+        bail!(
+            "hardware.cosim_images: {cosim_images} is not in 0..={} (the test images)",
+            split.test.len()
+        );
+    }
+    let mut targets = vec![];
+    for (i, t) in fc.targets.iter().enumerate() {
+        targets.push(synth::Target::parse(t).map_err(|e| {
+            anyhow!(
+                "{}: hardware.targets[{i}]: {}",
+                opts.flow.display(),
+                e.trim_start_matches("--target: ")
+            )
+        })?);
+    }
+    // The tools, before anything is written: the not-found message says how
+    // to install them.
+    if cosim_images > 0 {
+        rtl_gen::tools::find(rtl_gen::tools::Tool::Verilator)?;
+    }
+    if opts.synth && !targets.is_empty() {
+        synth::find_tools(false)?;
+    }
+    say(&format!(
+        "flow {}: {} images ({}), weights {}",
+        fc.name,
+        ds.images.len(),
+        split.description,
+        src.describe()
+    ));
+
+    // Stage 2: accuracy.
+    let calib: Vec<Vec<f64>> = split.train.iter().map(|&i| ds.float_image(i)).collect();
+    let n = normalise(&mlp, &calib, fc.norm)?;
+    let pb = bar(2 * fc.timesteps.len() as u64, "accuracy");
+    let table = accuracy::table(&fc, &mlp, &n, &ds, &split, |m| {
+        pb.set_message(m.to_string());
+        pb.inc(1);
+    })?;
+    pb.finish_and_clear();
+    say(&format!(
+        "accuracy: float ANN {:.2}%, quantised TMN {:.2}%, quantised IF {:.2}% ({} test images)",
+        table.float_test, table.quantised_tmn, table.quantised_if, table.test_images
+    ));
+
+    // Stage 3: the hardware network.
+    let hw_t = fc.hw_timesteps;
+    let kappa = if fc.hw_l4 {
+        let from_table = table.row(hw_t).map(|r| match fc.hw_kind {
+            Kind::Tmn => r.tmn.l4_kappa,
+            Kind::If => r.if_.l4_kappa,
+        });
+        Some(match from_table {
+            Some(k) => k,
+            None => accuracy::choose_kappa(&n, fc.hw_kind, hw_t, &fc, &ds, &split.train)?.0,
+        })
+    } else {
+        None
+    };
+    let net = accuracy::network(&n, fc.hw_kind, hw_t, kappa, &fc)?;
+    let enc = accuracy::encoder(fc.hw_kind, &fc);
+    let hw_score = convert::evaluate::snn_score(&net, enc, &ds, &split.test).percent();
+    let out = &opts.out;
+    let mut net_json = net.to_json();
+    net_json["meta"] = serde_json::json!({
+        "flow": fc.name, "encoder": enc.name(), "input_max_value": fc.max_value,
+        "readout": "argmax of golden_model::network::readout of the last layer",
+        "l4_kappa": kappa, "weights": src.describe(),
+    });
+    write_atomic(
+        &out.join("network.json"),
+        (serde_json::to_string_pretty(&net_json)? + "\n").as_bytes(),
+    )?;
+
+    // Stage 4: RTL.
+    let design = rtl_gen::generate_network(&net);
+    let rtl_dir = out.join("rtl");
+    crate::cmd_generate::write_design(&design, &rtl_dir)?;
+    let top = design.manifest["top"]
+        .as_str()
+        .unwrap_or("snn_network")
+        .to_string();
+    say(&format!(
+        "network: {} {} T={} -> {} ({} files, top {top})",
+        fc.hw_kind.name(),
+        net.layers
+            .iter()
+            .map(|l| l.outputs.to_string())
+            .fold(net.inputs().to_string(), |a, b| format!("{a}-{b}")),
+        hw_t,
+        rtl_dir.display(),
+        design.files.len()
+    ));
+
+    // Stages 5 and 6 run side by side: Verilator's C++ build and Yosys each
+    // keep one core busy.
+    let (cosim, synth_out) = std::thread::scope(|sc| {
+        let synth_job = sc.spawn(|| synth_stage(opts, &targets, &design.files, &top, out));
+        let cosim = cosim_stage(&net, enc, &ds, &split, cosim_images);
+        let synth_out = synth_job.join().expect("synthesis thread");
+        (cosim, synth_out)
+    });
+    let cosim = cosim?;
+    let (synth_reports, synth_errors) = synth_out?;
+    say(&format!(
+        "cosim: {} on {} images (RTL {} / golden {} correct)",
+        cosim.verdict, cosim.images, cosim.rtl_correct, cosim.golden_correct
+    ));
+    for r in &synth_reports {
+        say(&format!(
+            "synth {}: {} LUTs, {} carry, {} FFs, {} BRAM, {} DSP: {}",
+            r.target,
+            r.cells.luts,
+            r.cells.carries,
+            r.cells.ffs,
+            r.cells.brams,
+            r.cells.dsps,
+            r.fit.message
+        ));
+    }
+
+    let layers = net
+        .layers
+        .iter()
+        .map(|l| {
+            let w = l.widths();
+            LayerInfo {
+                inputs: l.inputs,
+                outputs: l.outputs,
+                neuron: l.neuron.kind().to_string(),
+                vth: match l.neuron {
+                    golden_model::Neuron::If { vth } | golden_model::Neuron::Tmn { vth } => vth,
+                    _ => 0,
+                },
+                weight_bits: l.weight_bits,
+                synaptic_bits: w.synaptic_bits,
+                state_bits: w.state_bits,
+                nonzero_weights: l
+                    .weights
+                    .as_ref()
+                    .map_or(0, |w| w.iter().flatten().filter(|&&x| x != 0).count()),
+            }
+        })
+        .collect::<Vec<_>>();
+    let t4 = table.row(4).map(|r| r.tmn.plain);
+    let mut l4_helps = vec![];
+    for r in &table.rows {
+        for (k, c) in [("TMN", &r.tmn), ("IF", &r.if_)] {
+            let d = c.l4 - c.plain;
+            l4_helps.push(format!(
+                "{k} T={}: {:+.2} points (kappa {})",
+                r.timesteps, d, c.l4_kappa
+            ));
+        }
+    }
+    let report = FlowReport {
+        format_version: REPORT_FORMAT_VERSION,
+        generator: format!("snnrtl {}", env!("CARGO_PKG_VERSION")),
+        name: fc.name.clone(),
+        flow_file: opts.flow.display().to_string(),
+        dataset: DatasetInfo {
+            csv: fc.dataset_csv.display().to_string(),
+            images: ds.images.len(),
+            pixels: ds.pixels(),
+            classes: ds.classes,
+            max_value: fc.max_value,
+            split: split.description.clone(),
+        },
+        conversion: ConversionInfo {
+            weights: src.describe(),
+            weight_bits: fc.weight_bits,
+            normalisation: fc.norm.describe(),
+            calibration: format!("the {} training images", split.train.len()),
+            lambdas: n.lambdas.clone(),
+            l4_rule: L4_RULE.into(),
+            l4_kappas: fc.l4_kappas.clone(),
+        },
+        findings: Findings {
+            float_test: table.float_test,
+            tmn_t4: t4,
+            tmn_t4_minus_float_pp: t4.map(|a| a - table.float_test),
+            tmn_t4_within_half_point: t4.map(|a| a >= table.float_test - 0.5),
+            if_steps_within_1pt: table.if_steps_within_1pt(),
+            l4_helps,
+        },
+        accuracy: table,
+        hardware: Hardware {
+            neuron: fc.hw_kind.name().into(),
+            timesteps: hw_t,
+            l4_kappa: kappa,
+            golden_test_accuracy: hw_score,
+            network_file: "network.json".into(),
+            rtl_dir: "rtl".into(),
+            top,
+            processing_elements: net.layers.iter().map(|l| l.inputs * l.outputs).sum(),
+            layers,
+            cosim,
+            synth: synth_reports,
+            synth_errors,
+        },
+        seconds: 0.0,
+    };
+    let mut report = report;
+    report.seconds = start.elapsed().as_secs_f64();
+    write_atomic(
+        &out.join("accuracy.svg"),
+        chart::accuracy_svg(
+            &format!("{}: test accuracy against timesteps", fc.name),
+            &report.accuracy,
+        )
+        .as_bytes(),
+    )?;
+    write_atomic(
+        &out.join("report.json"),
+        (serde_json::to_string_pretty(&report)? + "\n").as_bytes(),
+    )?;
+    write_atomic(&out.join("report.md"), report::markdown(&report).as_bytes())?;
+    Ok(report)
+}
+
+type SynthOut = (Vec<NetworkReport>, Vec<String>);
+
+/// Synthesizes the network for every target, one after the other.
+fn synth_stage(
+    opts: &Options,
+    targets: &[synth::Target],
+    files: &[(String, String)],
+    top: &str,
+    out: &Path,
+) -> Result<SynthOut> {
+    let (mut reports, mut errors) = (vec![], vec![]);
+    if !opts.synth || targets.is_empty() {
+        return Ok((reports, errors));
+    }
+    let tools = synth::find_tools(false)?;
+    for t in targets {
+        say(&format!("synth {}: running Yosys", t.name()));
+        let dir = out.join("synth").join(t.name());
+        match synth::network::synthesize_network(files, top, *t, &tools, &dir) {
+            Ok(r) => reports.push(r),
+            Err(e) => errors.push(format!("{}: {e:#}", t.name())),
+        }
+    }
+    Ok((reports, errors))
+}
+
+fn cosim_stage(
+    net: &NetworkConfig,
+    enc: convert::encode::Encoder,
+    ds: &Dataset,
+    split: &Split,
+    images: usize,
+) -> Result<CosimInfo> {
+    let checked = "every layer's spikes at every step, the last layer's state and flags, and the class (argmax of the readout)".to_string();
+    if images == 0 {
+        return Ok(CosimInfo {
+            images: 0,
+            verdict: "not run (cosim_images = 0)".into(),
+            golden_correct: 0,
+            rtl_correct: 0,
+            cycles: 0,
+            build_seconds: 0.0,
+            run_seconds: 0.0,
+            divergence: None,
+            checked,
+        });
+    }
+    let idx = &split.test[..images];
+    let t = net.timesteps();
+    let samples: Vec<Vec<golden_model::LaneVec>> = idx
+        .iter()
+        .map(|&i| enc.lanes(&ds.images[i], ds.max_value, t, i))
+        .collect();
+    let runner = net.runner();
+    let golden: Vec<usize> = samples
+        .iter()
+        .map(|s| {
+            let rs = runner.run(s);
+            argmax(&readout(
+                net.layers.last().expect("a layer"),
+                rs.last().expect("a result"),
+            ))
+        })
+        .collect();
+    let golden_correct = golden
+        .iter()
+        .zip(idx)
+        .filter(|(&p, &i)| p == ds.labels[i])
+        .count();
+    let pb = ProgressBar::new_spinner();
+    pb.set_message(format!(
+        "verilating the network ({} PEs)",
+        net.layers
+            .iter()
+            .map(|l| l.inputs * l.outputs)
+            .sum::<usize>()
+    ));
+    pb.enable_steady_tick(std::time::Duration::from_millis(200));
+    let b0 = Instant::now();
+    let lib = cosim::network::build_network(net).context("cosim: building the network")?;
+    let build_seconds = b0.elapsed().as_secs_f64();
+    pb.set_message(format!("co-simulating {images} images"));
+    let r0 = Instant::now();
+    let outcome = cosim::network::cosim_network(&lib, net, &samples, false, 1)
+        .context("cosim: running the network")?;
+    let run_seconds = r0.elapsed().as_secs_f64();
+    pb.finish_and_clear();
+    Ok(match outcome {
+        cosim::network::NetworkOutcome::Match {
+            cycles,
+            predictions,
+            ..
+        } => {
+            if predictions != golden {
+                bail!("cosim: internal: the co-simulation matched but its predictions differ from the flow's golden run");
+            }
+            let rtl_correct = predictions
+                .iter()
+                .zip(idx)
+                .filter(|(&p, &i)| p == ds.labels[i])
+                .count();
+            CosimInfo {
+                images,
+                verdict: "bit-exact".into(),
+                golden_correct,
+                rtl_correct,
+                cycles,
+                build_seconds,
+                run_seconds,
+                divergence: None,
+                checked,
+            }
+        }
+        cosim::network::NetworkOutcome::Diverged(d) => CosimInfo {
+            images,
+            verdict: "diverged".into(),
+            golden_correct,
+            rtl_correct: 0,
+            cycles: 0,
+            build_seconds,
+            run_seconds,
+            divergence: Some(d.to_string()),
+            checked,
+        },
+    })
+}

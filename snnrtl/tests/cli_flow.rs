@@ -1,0 +1,147 @@
+//! `snnrtl flow` as users call it: the digits example end to end (convert,
+//! accuracy table, generate, 200 images co-simulated, synthesized, reported),
+//! and bad flow files rejected with one line and no output.
+//! Fails under `CI` without Verilator or Yosys.
+
+use golden_model::NetworkConfig;
+use rtl_gen::tools::{self, Tool};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn snnrtl() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_snnrtl"))
+}
+
+fn digits() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../examples/digits")
+        .canonicalize()
+        .unwrap()
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("snnrtl-cli-flow-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// The digits flow with absolute paths, edited by `edit`, written to `dir`.
+fn flow_file(dir: &Path, edit: impl Fn(&mut Value)) -> PathBuf {
+    let mut v: Value =
+        serde_json::from_str(&std::fs::read_to_string(digits().join("flow.json")).unwrap())
+            .unwrap();
+    let abs = |s: &Value| Value::from(digits().join(s.as_str().unwrap()).display().to_string());
+    v["dataset"]["csv"] = abs(&v["dataset"]["csv"]);
+    v["dataset"]["split"] = abs(&v["dataset"]["split"]);
+    v["weights"] = abs(&v["weights"]);
+    edit(&mut v);
+    let p = dir.join("flow.json");
+    std::fs::write(&p, serde_json::to_string(&v).unwrap()).unwrap();
+    p
+}
+
+fn fails_with(flow: &Path, out: &Path, want: &str) {
+    let o = snnrtl()
+        .arg("flow")
+        .arg(flow)
+        .arg("-o")
+        .arg(out)
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.trim_end().ends_with(want), "{err}");
+    assert!(!out.exists(), "nothing is written on bad input");
+}
+
+#[test]
+fn bad_flow_files_name_the_field_and_write_nothing() {
+    let d = tmp("bad");
+    let out = d.join("out");
+    let f = flow_file(&d, |v| v["layers"][0]["weight"] = "fc1.wieght".into());
+    fails_with(
+        &f,
+        &out,
+        "mlp.safetensors: tensor \"fc1.wieght\" is missing (the file has: fc1.bias, fc1.weight, fc2.bias, fc2.weight)",
+    );
+    let f = flow_file(&d, |v| v["hardware"]["cosim_images"] = 541.into());
+    fails_with(
+        &f,
+        &out,
+        "hardware.cosim_images: 541 is not in 0..=540 (the test images)",
+    );
+    let f = flow_file(&d, |v| v["layers"][1]["outputs"] = 11.into());
+    fails_with(&f, &out, "tensor \"fc2.weight\" has shape [10, 32], expected [11, 32] ([out][in] for a Linear weight)");
+    let f = flow_file(&d, |v| v["hardware"]["targets"][1] = "ecp5".into());
+    fails_with(
+        &f,
+        &out,
+        "hardware.targets[1]: \"ecp5\" is not one of ice40-up5k, ice40-hx8k, xilinx-7, generic",
+    );
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn digits_end_to_end() {
+    if tools::require_for_test(Tool::Verilator).is_none()
+        || tools::require_for_test(Tool::Yosys).is_none()
+    {
+        return;
+    }
+    let d = tmp("digits");
+    let out = d.join("out");
+    let o = snnrtl()
+        .arg("flow")
+        .arg(digits().join("flow.json"))
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(r["format_version"], 1);
+    // The accuracy table: every T, the float reference, the TMN target.
+    let ts: Vec<u64> = r["accuracy"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["timesteps"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ts, [1, 2, 3, 4, 6, 8, 12, 16, 32]);
+    let float = r["accuracy"]["float_test"].as_f64().unwrap();
+    assert!((float - 97.2222).abs() < 0.01, "{float}");
+    assert_eq!(r["findings"]["tmn_t4_within_half_point"], true);
+    assert!(r["findings"]["if_steps_within_1pt"].as_u64().is_some());
+    // 200 test images through Verilator, bit-exact, same accuracy.
+    let c = &r["hardware"]["cosim"];
+    assert_eq!(c["verdict"], "bit-exact", "{c}");
+    assert_eq!(c["images"], 200);
+    assert_eq!(c["rtl_correct"], c["golden_correct"]);
+    assert!(c["rtl_correct"].as_u64().unwrap() >= 190);
+    // Synthesized for both targets; the network is far too big for the UP5K.
+    let synth = r["hardware"]["synth"].as_array().unwrap();
+    let targets: Vec<&str> = synth
+        .iter()
+        .map(|s| s["target"].as_str().unwrap())
+        .collect();
+    assert_eq!(targets, ["xilinx-7", "ice40-up5k"]);
+    let up5k = &synth[1];
+    assert_eq!(up5k["fit"]["verdict"], "does not fit");
+    assert!(up5k["cells"]["luts"].as_u64().unwrap() > 5280);
+    // The integer network the RTL was built from reads back.
+    let net =
+        NetworkConfig::parse(&std::fs::read_to_string(out.join("network.json")).unwrap()).unwrap();
+    assert_eq!(net.layers.len(), 2);
+    assert_eq!(net.timesteps(), 4);
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("| T | TMN | TMN + L4 | IF | IF + L4 |"));
+    assert!(md.contains("**bit-exact** on 200 test images"));
+    let svg = std::fs::read_to_string(out.join("accuracy.svg")).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("TMN + L4"));
+    assert!(out.join("rtl/snn_network.v").exists());
+    let _ = std::fs::remove_dir_all(&d);
+}
