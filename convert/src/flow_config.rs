@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 pub const FORMAT_VERSION: i64 = 1;
 pub const DEFAULT_TIMESTEPS: [usize; 9] = [1, 2, 3, 4, 6, 8, 12, 16, 32];
-pub const DEFAULT_KAPPAS: [f64; 4] = [0.5, 1.0, 2.0, 4.0];
+pub const DEFAULT_KAPPAS: [f64; 6] = [0.125, 0.25, 0.5, 1.0, 2.0, 4.0];
 
 #[derive(Debug, Clone)]
 pub struct FlowConfig {

@@ -10,9 +10,7 @@ use crate::bridge::ffi::{self, Sim};
 use crate::run::{self, OutputRecord};
 use crate::verilator::{Builder, Library, Opt};
 use crate::CosimError;
-use golden_model::{
-    argmax, lanes, readout, Flags, LaneVec, LayerConfig, NetworkConfig, SampleResult,
-};
+use golden_model::{argmax, lanes, readout, Flags, LaneVec, NetworkConfig, SampleResult};
 use rtl_gen::network::{self, NetCfgMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -117,30 +115,6 @@ fn get_bits(w: &[u32], lo: usize, n: usize) -> u64 {
         let bit = lo + b;
         acc | (u64::from((w[bit / 32] >> (bit % 32)) & 1) << b)
     })
-}
-
-/// One output record (the layout of `cpp/shim.cpp`) for the last layer `cfg`.
-fn unpack_output(cfg: &LayerConfig, rec: &[u32]) -> OutputRecord {
-    let c_n = cfg.outputs;
-    let sb = cfg.widths().state_bits as usize;
-    let sw = words(2 * c_n);
-    let stw = words(c_n * sb);
-    let st = &rec[sw..sw + stw];
-    let flags = rec[sw + stw + 1];
-    OutputRecord {
-        spike_codes: (0..c_n).map(|c| get_bits(rec, 2 * c, 2) as u8).collect(),
-        state: (0..c_n)
-            .map(|c| {
-                let raw = get_bits(st, c * sb, sb);
-                ((raw << (64 - sb)) as i64) >> (64 - sb)
-            })
-            .collect(),
-        step: rec[sw + stw] as usize,
-        overflow: flags & 1 != 0,
-        illegal_spike: flags & 2 != 0,
-        framing_error: flags & 4 != 0,
-        cycle: u64::from(rec[sw + stw + 2]) | (u64::from(rec[sw + stw + 3]) << 32),
-    }
 }
 
 fn unpack_tap(net: &NetworkConfig, rec: &[u32]) -> Result<TapRecord, CosimError> {
@@ -473,7 +447,7 @@ pub fn cosim_network_sim(
     let taps = take_taps(sim.as_mut(), net)?;
     let last = net.layers.last().expect("at least one layer");
     let outs: Vec<OutputRecord> = (0..counts.outputs_taken as usize)
-        .map(|k| unpack_output(last, &out[k * ow..(k + 1) * ow]))
+        .map(|k| crate::run::unpack(last, &out[k * ow..(k + 1) * ow]))
         .collect();
     let runner = net.runner();
     let golden: Vec<Vec<SampleResult>> = samples.iter().map(|s| runner.run(s)).collect();

@@ -84,7 +84,8 @@ pub struct OutputRecord {
     pub cycle: u64,
 }
 
-fn unpack(cfg: &LayerConfig, rec: &[u32]) -> OutputRecord {
+/// One output record (the layout of `cpp/shim.cpp`) of a top whose last layer is `cfg`.
+pub(crate) fn unpack(cfg: &LayerConfig, rec: &[u32]) -> OutputRecord {
     let c_n = cfg.outputs;
     let sb = cfg.widths().state_bits as usize;
     let sw = words(2 * c_n);

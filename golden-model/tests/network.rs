@@ -77,9 +77,11 @@ fn chain_and_readout_are_exact() {
         // Layer 1 saw layer 0's spikes: its currents are W1 * s0 (+ bias).
         let w1 = cfg.layers[1].weights.as_ref().unwrap();
         for step in 0..t {
-            for o in 0..3 {
-                let syn: i64 = (0..4)
-                    .map(|i| w1[o][i] * i64::from(rs[0].spikes[step][i]))
+            for (o, row) in w1.iter().enumerate() {
+                let syn: i64 = row
+                    .iter()
+                    .zip(&rs[0].spikes[step])
+                    .map(|(&w, &s)| w * i64::from(s))
                     .sum();
                 let bias = if kind == "if" || step == 0 {
                     cfg.layers[1].bias[o]
