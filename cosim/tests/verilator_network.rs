@@ -255,11 +255,28 @@ fn planted_fault_is_named_with_its_layer() {
     }
 }
 
-/// An MNIST-sized TMN network: 64-32-10, T = 4, 8-bit weights.
+/// The digits example's hardware network (64-32-10 TMN, T = 4, 8-bit
+/// weights), converted exactly as `snnrtl flow` converts it, so the two
+/// share one cached Verilator build.
+fn digits_tmn_t4() -> NetworkConfig {
+    use convert::{dataset, flow_config, mlp, quantise, tensors};
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/digits");
+    let fc = flow_config::FlowConfig::read(&dir.join("flow.json")).unwrap();
+    let ds = dataset::Dataset::read_csv(&fc.dataset_csv, fc.max_value).unwrap();
+    let split = dataset::Split::read(&fc.split, ds.images.len()).unwrap();
+    let src = tensors::TensorSource::open(&fc.weights).unwrap();
+    let m = mlp::Mlp::load(&src, &fc.layers).unwrap();
+    let calib: Vec<Vec<f64>> = split.train.iter().map(|&i| ds.float_image(i)).collect();
+    let n = quantise::normalise(&m, &calib, fc.norm).unwrap();
+    quantise::quantise(&n, quantise::Kind::Tmn, fc.weight_bits, 4).unwrap()
+}
+
+/// An MNIST-sized TMN network: the digits example's 64-32-10, T = 4, 8-bit
+/// weights, on random input lanes.
 #[test]
 fn tmn_64_32_10_builds_and_matches() {
     let Some(b) = builder() else { return };
-    let net = random_net(&["tmn", "tmn"], &[64, 32, 10], 4, 8, 64);
+    let net = digits_tmn_t4();
     let start = Instant::now();
     let lib = network::build_network_with(&b, &net, false).unwrap();
     println!(
