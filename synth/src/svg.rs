@@ -19,6 +19,8 @@ pub struct Panel {
     pub series: Vec<Series>,
     /// Shown instead of the plot when no series has points.
     pub empty_note: String,
+    /// The y axis starts here (`None`: at 0).
+    pub y_from: Option<f64>,
 }
 
 const COLORS: [&str; 8] = [
@@ -134,9 +136,10 @@ pub fn chart(title: &str, x_label: &str, panels: &[Panel], notes: &[String]) -> 
             .into_iter()
             .filter(|t| *t <= xmax)
             .collect();
-        let yt = ticks(0.0, ymax);
+        let y_from = p.y_from.unwrap_or(0.0);
+        let yt = ticks(y_from, ymax);
         let (xlo, xhi) = (xt[0].min(xmin), xmax.max(xt[0] + 1.0));
-        let (ylo, yhi) = (0.0, yt[yt.len() - 1].max(ymax));
+        let (ylo, yhi) = (yt[0].min(y_from), yt[yt.len() - 1].max(ymax));
         let sx = |x: f64| x0 + (x - xlo) / (xhi - xlo).max(1e-9) * pw;
         let sy = |y: f64| y0 + ph - (y - ylo) / (yhi - ylo).max(1e-9) * ph;
         for t in &xt {
@@ -253,12 +256,14 @@ mod tests {
                     points: vec![(4.0, 90.0)],
                 },
             ],
+            y_from: None,
             empty_note: String::new(),
         };
         let empty = Panel {
             title: "Fmax".into(),
             y_label: "MHz".into(),
             series: vec![],
+            y_from: None,
             empty_note: "not measured".into(),
         };
         let svg = chart("t", "PEs", &[p, empty], &["a note".to_string()]);

@@ -501,18 +501,21 @@ pub fn chart_svg(rows: &[Row], opts: &Options) -> String {
                 r.luts.map(|x| x as f64)
             }
         }),
+        y_from: None,
         empty_note: "no results".into(),
     };
     let ffs = Panel {
         title: "Flip-flops (whole core)".into(),
         y_label: "flip-flops".into(),
         series: series(&|r| r.ffs.map(|x| x as f64)),
+        y_from: None,
         empty_note: "no results".into(),
     };
     let fmax = Panel {
         title: format!("Fmax after place and route (target {} MHz)", opts.freq_mhz),
         y_label: "MHz".into(),
         series: series(&|r| r.fmax_mhz),
+        y_from: None,
         empty_note: if opts.pnr {
             "no design was routed".into()
         } else {

@@ -35,12 +35,14 @@ pub fn accuracy_svg(title: &str, t: &Table) -> String {
             title: "all T".into(),
             y_label: "test accuracy (%)".into(),
             series: series(0.0),
+            y_from: None,
             empty_note: "no rows".into(),
         },
         Panel {
             title: format!("zoom: points at or above {lo}%"),
             y_label: "test accuracy (%)".into(),
             series: series(lo),
+            y_from: Some(lo),
             empty_note: "no point in this range".into(),
         },
     ];

@@ -307,7 +307,7 @@ pub fn run(opts: &Options) -> Result<FlowReport> {
         say(&format!(
             "synth {}: {} LUTs, {} carry, {} FFs, {} BRAM, {} DSP: {}",
             r.target,
-            r.cells.luts,
+            r.cells.luts + r.cells.lut_mem,
             r.cells.carries,
             r.cells.ffs,
             r.cells.brams,
