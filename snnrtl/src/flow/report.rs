@@ -186,8 +186,18 @@ pub fn markdown(r: &FlowReport) -> String {
     let _ = writeln!(s, "\n### Co-simulation\n");
     let _ = writeln!(
         s,
-        "Verilator ran the first {} test images through `{}` and compared {}. Verdict: **{}**. Build {:.1} s, run {:.2} s, {} cycles.",
-        c.images, h.top, c.checked, c.verdict, c.build_seconds, c.run_seconds, c.cycles
+        "Verilator ran the first {} test images through `{}` and compared {}. Verdict: **{}**. Build {}, run {:.2} s, {} cycles.",
+        c.images,
+        h.top,
+        c.checked,
+        c.verdict,
+        if c.built_now {
+            format!("{:.1} s", c.build_seconds)
+        } else {
+            "from the cache".to_string()
+        },
+        c.run_seconds,
+        c.cycles
     );
     let _ = writeln!(
         s,
