@@ -4,24 +4,13 @@
 //! illegal lane codes, with and without back-pressure. Fails under `CI` if
 //! Icarus is missing.
 
+mod common;
+use common::Rng;
+
 use cosim::samples::{random_samples, SampleSpec};
 use golden_model::LayerConfig;
 use rtl_gen::tools::{self, Tool};
 use serde_json::{json, Value};
-
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
-    fn range(&mut self, lo: i64, hi: i64) -> i64 {
-        lo + (self.next() % (hi - lo + 1) as u64) as i64
-    }
-}
 
 fn layer(
     rows: usize,
@@ -29,7 +18,7 @@ fn layer(
     t: usize,
     wb: u32,
     neuron: Value,
-    rng: &mut Lcg,
+    rng: &mut Rng,
     extra: Value,
 ) -> LayerConfig {
     let lim = 1i64 << (wb - 1);
@@ -107,7 +96,7 @@ fn check(label: &str, cfg: &LayerConfig) {
 
 #[test]
 fn tmn_core_agrees_with_golden_model() {
-    let mut r = Lcg(1);
+    let mut r = Rng(1);
     check(
         "tmn",
         &layer(
@@ -124,7 +113,7 @@ fn tmn_core_agrees_with_golden_model() {
 
 #[test]
 fn if_core_agrees_with_golden_model() {
-    let mut r = Lcg(2);
+    let mut r = Rng(2);
     check(
         "if",
         &layer(
@@ -141,7 +130,7 @@ fn if_core_agrees_with_golden_model() {
 
 #[test]
 fn psn_cores_agree_with_golden_model() {
-    let mut r = Lcg(3);
+    let mut r = Rng(3);
     let t = 4;
     let p: Vec<Vec<i64>> = (0..t)
         .map(|_| (0..t).map(|_| r.range(-8, 7)).collect())
@@ -181,7 +170,7 @@ fn psn_cores_agree_with_golden_model() {
 
 #[test]
 fn forced_narrow_state_saturates_like_the_golden_model() {
-    let mut r = Lcg(4);
+    let mut r = Rng(4);
     check(
         "tmn-narrow",
         &layer(

@@ -5,6 +5,9 @@
 //! caught; and Yosys's synthesized netlist, which must also match.
 //! Fails under `CI` when Verilator is missing.
 
+mod common;
+use common::{builder, Rng};
+
 use cosim::run::{self, Divergence, Outcome};
 use cosim::samples::{random_samples, SampleSpec};
 use cosim::verilator::{Builder, Opt};
@@ -13,25 +16,6 @@ use proptest::prelude::*;
 use rtl_gen::tools::{self, Tool};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
-    fn range(&mut self, lo: i64, hi: i64) -> i64 {
-        lo + (self.next() % (hi - lo + 1) as u64) as i64
-    }
-}
-
-fn builder() -> Option<Builder> {
-    tools::require_for_test(Tool::Verilator)?;
-    Some(Builder::new().expect("verilator and a C++ compiler"))
-}
 
 fn write_rtl(cfg: &LayerConfig, label: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("snnrtl-vl-{}-{label}", std::process::id()));

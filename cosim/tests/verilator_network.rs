@@ -9,33 +9,16 @@
 //! time and simulation speed printed.
 //! Fails under `CI` when Verilator is missing.
 
+mod common;
+use common::{builder, Rng};
+
 use cosim::network::{self, NetworkDivergence, NetworkOutcome};
 use cosim::samples::{random_samples, SampleSpec};
 use cosim::verilator::{Builder, Opt};
 use golden_model::{LaneVec, NetworkConfig};
-use rtl_gen::tools::{self, Tool};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::time::Instant;
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
-    fn range(&mut self, lo: i64, hi: i64) -> i64 {
-        lo + (self.next() % (hi - lo + 1) as u64) as i64
-    }
-}
-
-fn builder() -> Option<Builder> {
-    tools::require_for_test(Tool::Verilator)?;
-    Some(Builder::new().expect("verilator and a C++ compiler"))
-}
 
 fn neuron(kind: &str, t: usize, rng: &mut Rng) -> Value {
     let p: Vec<Vec<i64>> = (0..t)
