@@ -13,6 +13,7 @@
 
 use crate::error::ConvertError;
 use golden_model::neuron::{if_neuron, tmn};
+use golden_model::rng::SplitMix64;
 use golden_model::LaneVec;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,14 +67,11 @@ impl Encoder {
                 }
             }
             Encoder::Poisson { seed } => {
-                let mut state = seed ^ (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                let mut rng =
+                    SplitMix64::new(seed ^ (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
                 for row in out.iter_mut() {
                     for (i, &p) in pixels.iter().enumerate() {
-                        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-                        let mut z = state;
-                        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-                        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-                        z ^= z >> 31;
+                        let z = rng.next_u64();
                         row[i] = i8::from(z % u64::from(max_value) < u64::from(p));
                     }
                 }

@@ -14,6 +14,7 @@ pub mod lanes;
 pub mod layer;
 pub mod network;
 pub mod neuron;
+pub mod rng;
 pub mod synapse;
 pub mod widths;
 

@@ -9,8 +9,8 @@
 //! the cxx bridge (`run`: 65,536 cycles per call, input and output records)
 //! and by a pure C++ loop inside the design library (no records), same run.
 
-use crate::rng::SplitMix64;
 use anyhow::{ensure, Result};
+use golden_model::rng::SplitMix64;
 use golden_model::synapse::Synapses;
 use golden_model::LaneVec;
 use std::hint::black_box;

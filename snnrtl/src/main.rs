@@ -14,7 +14,6 @@ mod cmd_sweep;
 mod cmd_synth;
 mod flow;
 mod out;
-mod rng;
 
 #[derive(Parser)]
 #[command(

@@ -1,4 +1,6 @@
-//! A small seeded generator (SplitMix64) for reproducible stimuli.
+//! A small seeded generator (SplitMix64) for reproducible stimuli: the
+//! bench's random spikes and the seeded Poisson input encoder. Not part of
+//! the arithmetic.
 
 pub struct SplitMix64(u64);
 
