@@ -27,7 +27,7 @@ use convert::flow_config::FlowConfig;
 use convert::mlp::Mlp;
 use convert::quantise::{normalise, Kind};
 use convert::tensors::TensorSource;
-use golden_model::{argmax, readout, NetworkConfig};
+use golden_model::NetworkConfig;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -258,7 +258,15 @@ pub fn run(opts: &Options) -> Result<FlowReport> {
     };
     let net = accuracy::network(&n, fc.hw_kind, hw_t, kappa, &fc)?;
     let enc = accuracy::encoder(fc.hw_kind, &fc);
-    let hw_score = convert::evaluate::snn_score(&net, enc, &ds, &split.test).percent();
+    // The golden model's class for every test image, computed once: the
+    // hardware network's accuracy, and the classes co-simulation must match.
+    let hw_preds = convert::evaluate::snn_predictions(&net, enc, &ds, &split.test);
+    let hw_correct = hw_preds
+        .iter()
+        .zip(&split.test)
+        .filter(|(&p, &i)| p == ds.labels[i])
+        .count();
+    let hw_score = 100.0 * hw_correct as f64 / split.test.len() as f64;
     let out = &opts.out;
     let mut net_json = net.to_json();
     net_json["meta"] = serde_json::json!({
@@ -295,7 +303,7 @@ pub fn run(opts: &Options) -> Result<FlowReport> {
     // keep one core busy.
     let (cosim, synth_out) = std::thread::scope(|sc| {
         let synth_job = sc.spawn(|| synth_stage(opts, &targets, &design.files, &top, out));
-        let cosim = cosim_stage(&net, enc, &ds, &split, cosim_images);
+        let cosim = cosim_stage(&net, enc, &ds, &split.test[..cosim_images], &hw_preds);
         let synth_out = synth_job.join().expect("synthesis thread");
         (cosim, synth_out)
     });
@@ -447,9 +455,10 @@ fn cosim_stage(
     net: &NetworkConfig,
     enc: convert::encode::Encoder,
     ds: &Dataset,
-    split: &Split,
-    images: usize,
+    idx: &[usize],
+    golden_all: &[usize],
 ) -> Result<CosimInfo> {
+    let images = idx.len();
     let checked = "every layer's spikes at every step, the last layer's state and flags, and the class (argmax of the readout)".to_string();
     if images == 0 {
         return Ok(CosimInfo {
@@ -465,23 +474,12 @@ fn cosim_stage(
             checked,
         });
     }
-    let idx = &split.test[..images];
     let t = net.timesteps();
     let samples: Vec<Vec<golden_model::LaneVec>> = idx
         .iter()
         .map(|&i| enc.lanes(&ds.images[i], ds.max_value, t, i))
         .collect();
-    let runner = net.runner();
-    let golden: Vec<usize> = samples
-        .iter()
-        .map(|s| {
-            let rs = runner.run(s);
-            argmax(&readout(
-                net.layers.last().expect("a layer"),
-                rs.last().expect("a result"),
-            ))
-        })
-        .collect();
+    let golden = &golden_all[..images];
     let golden_correct = golden
         .iter()
         .zip(idx)
