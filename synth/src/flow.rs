@@ -226,17 +226,7 @@ fn run_in(cfg: &LayerConfig, opts: &Options, tools: &Tools, dir: &Path) -> Resul
     let stat = yosys::parse_stat(&stat_text)?;
 
     // Per-module rows and totals, checked against Yosys's own expansion.
-    let instances = stat.instances(top_name)?;
-    let expanded = stat.expanded(top_name)?;
-    if let Some(d) = &stat.design {
-        if d.cells_by_type != expanded {
-            bail!(
-                "stat -json: the modules' cells times their instances ({:?}) differ from the design total ({:?})",
-                expanded,
-                d.cells_by_type
-            );
-        }
-    }
+    let (instances, expanded) = stat.hierarchy(top_name)?;
     let estimates: BTreeMap<String, rtl_gen::estimate::ModuleEstimate> = family
         .estimate()
         .map(|f| rtl_gen::estimate::estimate(cfg, f))

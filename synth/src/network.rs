@@ -76,15 +76,7 @@ pub fn synthesize_network(
     let stat_text = std::fs::read_to_string(&stat_path)
         .with_context(|| format!("{}: Yosys wrote no statistics", stat_path.display()))?;
     let stat = yosys::parse_stat(&stat_text)?;
-    let instances = stat.instances(top)?;
-    let expanded = stat.expanded(top)?;
-    if let Some(d) = &stat.design {
-        if d.cells_by_type != expanded {
-            bail!(
-                "stat -json: the modules' cells times their instances differ from the design total"
-            );
-        }
-    }
+    let (instances, expanded) = stat.hierarchy(top)?;
     let family = target.family();
     let mut parts: BTreeMap<String, Cells> = BTreeMap::new();
     for (m, n) in &instances {

@@ -214,15 +214,32 @@ impl Stat {
         Ok(())
     }
 
-    /// Leaf cells of the whole hierarchy under `top`, by type.
-    pub fn expanded(&self, top: &str) -> Result<BTreeMap<String, u64>> {
+    /// Leaf cells of the whole hierarchy given its instance counts, by type.
+    fn expand(&self, instances: &BTreeMap<String, u64>) -> BTreeMap<String, u64> {
         let mut out = BTreeMap::new();
-        for (m, n) in self.instances(top)? {
-            for (t, k) in self.own_cells(&m) {
+        for (m, n) in instances {
+            for (t, k) in self.own_cells(m) {
                 *out.entry(t).or_insert(0) += k * n;
             }
         }
-        Ok(out)
+        out
+    }
+
+    /// The instance counts under `top` and the expanded leaf cells, checked
+    /// against Yosys's own `design` total when the file has one.
+    pub fn hierarchy(&self, top: &str) -> Result<(BTreeMap<String, u64>, BTreeMap<String, u64>)> {
+        let instances = self.instances(top)?;
+        let expanded = self.expand(&instances);
+        if let Some(d) = &self.design {
+            if d.cells_by_type != expanded {
+                bail!(
+                    "stat -json: the modules' cells times their instances ({:?}) differ from the design total ({:?})",
+                    expanded,
+                    d.cells_by_type
+                );
+            }
+        }
+        Ok((instances, expanded))
     }
 }
 
@@ -282,9 +299,8 @@ mod tests {
         assert_eq!(s.modules.len(), 2);
         assert_eq!(s.own_cells("top").get("SB_LUT4"), Some(&3));
         assert_eq!(s.own_cells("top").get("leaf"), None);
-        let inst = s.instances("top").unwrap();
+        let (inst, e) = s.hierarchy("top").unwrap();
         assert_eq!((inst["top"], inst["leaf"]), (1, 3));
-        let e = s.expanded("top").unwrap();
         assert_eq!(e, s.design.as_ref().unwrap().cells_by_type);
         assert_eq!(s.design.unwrap().transistors, Some((1234, true)));
     }
