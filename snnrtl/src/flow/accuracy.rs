@@ -112,7 +112,6 @@ pub fn network(
 }
 
 /// Builds the whole table; `tick` is called once per (T, kind).
-#[allow(clippy::too_many_arguments)]
 pub fn table(
     fc: &FlowConfig,
     mlp: &Mlp,

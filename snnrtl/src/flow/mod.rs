@@ -405,10 +405,8 @@ pub fn run(opts: &Options) -> Result<FlowReport> {
             synth: synth_reports,
             synth_errors,
         },
-        seconds: 0.0,
+        seconds: start.elapsed().as_secs_f64(),
     };
-    let mut report = report;
-    report.seconds = start.elapsed().as_secs_f64();
     write_atomic(
         &out.join("accuracy.svg"),
         chart::accuracy_svg(
