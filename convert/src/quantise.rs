@@ -211,7 +211,7 @@ pub fn quantise(
                         .map(|r| r.iter().map(|x| rnd(x * vth)).collect())
                         .collect();
                 let b: Vec<i64> = d.b.iter().map(|x| rnd(x * vth)).collect();
-                (w, b, Neuron::If { vth: vth as i64 })
+                (w, b, Neuron::If { vth: vth as i64, reset: golden_model::Reset::Subtract })
             }
             Kind::Tmn => {
                 // z = A a + c on the decoded input a.
@@ -268,7 +268,7 @@ pub fn quantise(
             "inputs": d.inputs(), "outputs": d.outputs(), "timesteps": timesteps,
             "weight_bits": weight_bits, "weights": w, "bias": b,
             "neuron": match neuron {
-                Neuron::If { vth } => serde_json::json!({"kind": "if", "vth": vth}),
+                Neuron::If { vth, .. } => serde_json::json!({"kind": "if", "vth": vth}),
                 Neuron::Tmn { vth } => serde_json::json!({"kind": "tmn", "vth": vth}),
                 _ => unreachable!("conversion emits if and tmn"),
             },
@@ -290,7 +290,7 @@ pub fn float_readout(net: &NetworkConfig, x: &[f64]) -> Vec<f64> {
         let w = cfg.weights.as_ref().expect("network layers have weights");
         let (vth, lo, bias_scale) = match cfg.neuron {
             Neuron::Tmn { vth } => (vth as f64, -1.0, 0.5),
-            Neuron::If { vth } => (vth as f64, 0.0, 1.0),
+            Neuron::If { vth, .. } => (vth as f64, 0.0, 1.0),
             _ => unreachable!("conversion emits if and tmn"),
         };
         let y: Vec<f64> = w

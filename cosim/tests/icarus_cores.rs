@@ -129,6 +129,23 @@ fn if_core_agrees_with_golden_model() {
 }
 
 #[test]
+fn lif_core_agrees_with_golden_model() {
+    let mut r = Rng(12);
+    check(
+        "lif",
+        &layer(
+            4,
+            3,
+            8,
+            6,
+            json!({"kind": "lif", "vth": 20, "leak_shift": 2, "reset": "zero"}),
+            &mut r,
+            json!({}),
+        ),
+    );
+}
+
+#[test]
 fn psn_cores_agree_with_golden_model() {
     let mut r = Rng(3);
     let t = 4;

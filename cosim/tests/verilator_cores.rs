@@ -69,6 +69,9 @@ fn neuron(kind: &str, t: usize, rng: &mut Rng) -> Value {
     let k = if t > 1 { 2 } else { 1 };
     match kind {
         "if" => json!({"kind": "if", "vth": 2}),
+        "if_zero" => json!({"kind": "if", "vth": 2, "reset": "zero"}),
+        "lif" => json!({"kind": "lif", "vth": 2, "leak_shift": rng.range(1, 3)}),
+        "lif_zero" => json!({"kind": "lif", "vth": 3, "leak_shift": rng.range(1, 3), "reset": "zero"}),
         "tmn" => json!({"kind": "tmn", "vth": 2}),
         "psn" => json!({"kind": "psn", "weights": p, "thresholds": thr}),
         "masked_psn" => json!({"kind": "masked_psn", "k": k, "weights": p, "thresholds": thr}),
@@ -124,6 +127,29 @@ fn if_matrix() {
     matrix_for("if");
 }
 #[test]
+fn lif_matrix() {
+    matrix_for("lif");
+}
+/// Reset to zero (SPEC section 4's option), on if and lif, with stalls.
+#[test]
+fn reset_zero_cores() {
+    let Some(b) = builder() else { return };
+    let mut rng = Rng(4242);
+    for (kind, rows, cols, t) in [("if_zero", 3, 5, 4), ("lif_zero", 16, 16, 8)] {
+        let cfg = layer(kind, rows, cols, t, 8, &mut rng);
+        let label = format!("{kind}-{rows}x{cols}-T{t}");
+        let rtl = write_rtl(&cfg, &label);
+        for stall in [false, true] {
+            let o = simulate(&b, &cfg, &rtl, 24, stall, t as u64 + 3);
+            assert!(
+                matches!(o, Outcome::Match { .. }),
+                "{label} stall {stall}: {o:?}"
+            );
+        }
+        let _ = std::fs::remove_dir_all(&rtl);
+    }
+}
+#[test]
 fn tmn_matrix() {
     matrix_for("tmn");
 }
@@ -144,7 +170,7 @@ fn sliding_psn_matrix() {
 fn forced_narrow_state_overflow_flag_matches() {
     let Some(b) = builder() else { return };
     let mut rng = Rng(5);
-    for kind in ["if", "tmn", "masked_psn"] {
+    for kind in ["if", "lif", "tmn", "masked_psn"] {
         let mut j = layer(kind, 4, 3, 4, 6, &mut rng).to_json();
         j["state_bits"] = json!(5);
         let cfg = LayerConfig::from_json(&j, "layer").unwrap();
@@ -218,7 +244,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 6, failure_persistence: None, ..ProptestConfig::default() })]
     #[test]
     fn random_configs_and_stimuli_match(
-        kind in prop::sample::select(vec!["if", "tmn", "psn", "masked_psn", "sliding_psn"]),
+        kind in prop::sample::select(vec!["if", "lif", "lif_zero", "tmn", "psn", "masked_psn", "sliding_psn"]),
         rows in 1usize..=6, cols in 1usize..=6, t in 1usize..=6, wb in 2u32..=8,
         seed in any::<u64>(), stall in any::<bool>(),
     ) {

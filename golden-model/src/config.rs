@@ -14,6 +14,8 @@ pub mod limits {
     pub const WEIGHT_BITS: (i64, i64) = (2, 16);
     pub const PSN_WEIGHT_BITS: (i64, i64) = (2, 16);
     pub const IF_VTH: (i64, i64) = (1, (1 << 31) - 1);
+    /// `lif` leak shift k (decay `1 - 2^-k`).
+    pub const LIF_LEAK_SHIFT: (i64, i64) = (1, 16);
     /// TMN `vth = 2^q` with q in this range.
     pub const TMN_Q: (u32, u32) = (1, 30);
     pub const PSN_K: (i64, i64) = (1, 1024);
@@ -23,11 +25,37 @@ pub mod limits {
     pub const DEFAULT_PSN_WEIGHT_BITS: i64 = 8;
 }
 
+/// What `if` and `lif` do to the membrane after a spike (SPEC section 4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Reset {
+    /// `u = u - s*vth` (the default).
+    #[default]
+    Subtract,
+    /// `u = (s == 1) ? 0 : u` (NIR's reset to `v_reset` = 0).
+    Zero,
+}
+
+impl Reset {
+    /// The `reset` string of SPEC section 5.
+    pub fn name(self) -> &'static str {
+        match self {
+            Reset::Subtract => "subtract",
+            Reset::Zero => "zero",
+        }
+    }
+}
+
 /// The neuron under every column, with its parameters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Neuron {
-    /// Integrate-and-fire, binary, reset by subtraction.
-    If { vth: i64 },
+    /// Integrate-and-fire, binary.
+    If { vth: i64, reset: Reset },
+    /// Leaky integrate-and-fire, binary, leak `u - (u >> leak_shift)`.
+    Lif {
+        vth: i64,
+        leak_shift: u32,
+        reset: Reset,
+    },
     /// Ternary Momentum Neuron, `vth = 2^q`, fires at +-vth/2.
     Tmn { vth: i64 },
     /// Full PSN: `T x T` matrix `P`, thresholds `B[T]`.
@@ -54,6 +82,7 @@ impl Neuron {
     pub fn kind(&self) -> &'static str {
         match self {
             Neuron::If { .. } => "if",
+            Neuron::Lif { .. } => "lif",
             Neuron::Tmn { .. } => "tmn",
             Neuron::Psn { .. } => "psn",
             Neuron::MaskedPsn { .. } => "masked_psn",
@@ -114,7 +143,10 @@ impl LayerConfig {
         let current_bits = widths::current_bits(synaptic_bits, self.weight_bits);
         let (t, wb, pwb) = (self.timesteps, self.weight_bits, self.psn_weight_bits);
         let derived = match &self.neuron {
-            Neuron::If { vth } => widths::if_membrane_bits(t, synaptic_bits, wb, *vth as u64),
+            // lif: as if (the leak never grows |u|), SPEC section 6.
+            Neuron::If { vth, .. } | Neuron::Lif { vth, .. } => {
+                widths::if_membrane_bits(t, synaptic_bits, wb, *vth as u64)
+            }
             Neuron::Tmn { vth } => widths::tmn_membrane_bits(t, synaptic_bits, wb, *vth as u64),
             Neuron::Psn { .. } => widths::psn_state_bits(current_bits, pwb, t),
             Neuron::MaskedPsn { k, .. } | Neuron::SlidingPsn { k, .. } => {
@@ -263,7 +295,24 @@ impl LayerConfig {
     /// The SPEC section 5 `layer` object for this config.
     pub fn to_json(&self) -> Value {
         let neuron = match &self.neuron {
-            Neuron::If { vth } => json!({"kind": "if", "vth": vth}),
+            Neuron::If { vth, reset } => {
+                let mut n = json!({"kind": "if", "vth": vth});
+                if *reset != Reset::Subtract {
+                    n["reset"] = json!(reset.name());
+                }
+                n
+            }
+            Neuron::Lif {
+                vth,
+                leak_shift,
+                reset,
+            } => {
+                let mut n = json!({"kind": "lif", "vth": vth, "leak_shift": leak_shift});
+                if *reset != Reset::Subtract {
+                    n["reset"] = json!(reset.name());
+                }
+                n
+            }
             Neuron::Tmn { vth } => json!({"kind": "tmn", "vth": vth}),
             Neuron::Psn {
                 weights,
@@ -329,7 +378,7 @@ fn parse_neuron(o: &Obj, timesteps: usize, psn_weight_bits: u32) -> Result<Neuro
     let kind = kind_v.as_str().ok_or_else(|| {
         ConfigError::new(
             o.field_path("kind"),
-            "expected a string: if, tmn, psn, masked_psn or sliding_psn",
+            "expected a string: if, lif, tmn, psn, masked_psn or sliding_psn",
         )
     })?;
     let (plo, phi) = signed_range(psn_weight_bits);
@@ -356,6 +405,12 @@ fn parse_neuron(o: &Obj, timesteps: usize, psn_weight_bits: u32) -> Result<Neuro
     Ok(match kind {
         "if" => Neuron::If {
             vth: o.int_in("vth", IF_VTH.0, IF_VTH.1)?,
+            reset: parse_reset(o)?,
+        },
+        "lif" => Neuron::Lif {
+            vth: o.int_in("vth", IF_VTH.0, IF_VTH.1)?,
+            leak_shift: o.int_in("leak_shift", LIF_LEAK_SHIFT.0, LIF_LEAK_SHIFT.1)? as u32,
+            reset: parse_reset(o)?,
         },
         "tmn" => {
             let vth = json_path::int(o.req("vth")?, &o.field_path("vth"))?;
@@ -408,9 +463,24 @@ fn parse_neuron(o: &Obj, timesteps: usize, psn_weight_bits: u32) -> Result<Neuro
             return Err(ConfigError::new(
                 o.field_path("kind"),
                 format!(
-                "unknown neuron kind {other:?}; accepted: if, tmn, psn, masked_psn, sliding_psn"
+                "unknown neuron kind {other:?}; accepted: if, lif, tmn, psn, masked_psn, sliding_psn"
             ),
             ))
         }
     })
+}
+
+/// The optional `reset` of `if` and `lif`: "subtract" (default) or "zero".
+fn parse_reset(o: &Obj) -> Result<Reset, ConfigError> {
+    match o.opt("reset") {
+        None => Ok(Reset::Subtract),
+        Some(v) => match v.as_str() {
+            Some("subtract") => Ok(Reset::Subtract),
+            Some("zero") => Ok(Reset::Zero),
+            _ => Err(ConfigError::new(
+                o.field_path("reset"),
+                format!("{v} is not accepted: \"subtract\" or \"zero\""),
+            )),
+        },
+    }
 }

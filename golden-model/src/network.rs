@@ -192,7 +192,10 @@ pub fn spikes_to_lanes(spikes: &[Vec<i8>]) -> Vec<LaneVec> {
 }
 
 /// The value a layer's output neurons hold after a sample, exact in integers:
-/// - `if`: `vth * sum_t s[t] + u[T-1]`, which equals `sum_t (I[t] + b)`;
+/// - `if`: `vth * sum_t s[t] + u[T-1]`, which equals `sum_t (I[t] + b)`
+///   with reset by subtraction; `lif` (and reset to zero) read the same
+///   expression, which then is the spike count weighted by vth plus the
+///   final membrane, no longer the exact integrated input;
 /// - `tmn`: `vth * sum_t s[t] * 2^(T-1-t) + u[T-1]`, which equals
 ///   `sum_t 2^(T-1-t) * I[t] + 2^(T-1) * b` (SPEC section 4's invariant);
 /// - PSN family: `sum_t s[t] * 2^40 + H[T-1]` (spike count, then the last
@@ -206,7 +209,7 @@ pub fn readout(cfg: &LayerConfig, r: &SampleResult) -> Vec<i128> {
         .map(|o| {
             let last = i128::from(r.state[t_n - 1][o]);
             match cfg.neuron {
-                Neuron::If { vth } => {
+                Neuron::If { vth, .. } | Neuron::Lif { vth, .. } => {
                     let n: i128 = r.spikes.iter().map(|row| i128::from(row[o])).sum();
                     i128::from(vth) * n + last
                 }

@@ -13,6 +13,7 @@ use golden_model::LayerConfig;
 pub fn unit_module(cfg: &LayerConfig) -> &'static str {
     match cfg.neuron.kind() {
         "if" => "snn_if",
+        "lif" => "snn_lif",
         "tmn" => "snn_tmn",
         "psn" => "snn_psn",
         "masked_psn" => "snn_psn_masked",

@@ -119,6 +119,9 @@ pub fn estimate(cfg: &LayerConfig, family: Family) -> Vec<ModuleEstimate> {
     let (luts, ffs, dsps) = match (&cfg.neuron, ice) {
         (Neuron::If { .. }, true) => (4 * sb + 2 * cb, sb + tw + 2 + overflow_ff, 0),
         (Neuron::If { .. }, false) => ((11 * sb) / 2, sb + tw + 2 + overflow_ff, 0),
+        // lif: the if unit plus one subtractor for the leak.
+        (Neuron::Lif { .. }, true) => (5 * sb + 2 * cb, sb + tw + 2 + overflow_ff, 0),
+        (Neuron::Lif { .. }, false) => ((13 * sb) / 2, sb + tw + 2 + overflow_ff, 0),
         (Neuron::Tmn { .. }, true) => (7 * sb + 2 * cb, sb + tw + 3 + overflow_ff, 0),
         (Neuron::Tmn { .. }, false) => ((11 * sb) / 2, sb + tw + 3 + overflow_ff, 0),
         (Neuron::Psn { .. }, true) => (t * (4 * pwb * cb + 2 * sb), 2 * t * sb + 2 * tw + 3, 0),

@@ -31,7 +31,8 @@ fn describe(name: &str) -> &'static str {
     match name {
         "snn_pe" => "Ternary processing element: stationary weight; add, subtract or skip on the partial sum; lane and sum passed on, registered.",
         "snn_array" => "Weight-stationary systolic array of snn_pe with input skew and output deskew: the column currents of one input vector leave together.",
-        "snn_if" => "Integrate-and-fire neuron unit (rate-coding baseline): u += I + b; fire when u >= vth; reset by subtraction.",
+        "snn_if" => "Integrate-and-fire neuron unit (rate-coding baseline): u += I + b; fire when u >= vth; reset by subtraction or to zero.",
+        "snn_lif" => "Leaky integrate-and-fire neuron unit: u = u - (u >>> k) + I + b; fire when u >= vth; reset by subtraction or to zero.",
         "snn_tmn" => "Ternary Momentum Neuron unit: m = 2u + I (+ b at t = 0); fire +1/-1 at +-vth/2 (ties fire); u = m - s*vth.",
         "snn_psn" => "Full Parallel Spiking Neuron unit: T accumulators per neuron, all updated as each step's current arrives; fires all T steps once the last arrives.",
         "snn_psn_masked" => "Masked PSN unit: banded causal weights P[t][i] for t-k < i <= t; streams one step per input.",
@@ -123,7 +124,7 @@ pub(crate) fn layer_header(
 pub fn modules(cfg: &LayerConfig) -> Vec<Module> {
     let w = cfg.widths();
     let unit = match &cfg.neuron {
-        Neuron::If { .. } => if_unit::snn_if(cfg),
+        Neuron::If { .. } | Neuron::Lif { .. } => if_unit::snn_if(cfg),
         Neuron::Tmn { .. } => tmn::snn_tmn(cfg),
         Neuron::Psn { .. } => psn::snn_psn(cfg),
         Neuron::MaskedPsn { .. } => psn::snn_psn_masked(cfg),

@@ -1,6 +1,7 @@
 //! The generated core lints clean (`verilator --lint-only -Wall`, no output at
 //! all) and synthesizes in Yosys (`synth; check -assert`: no latches, no
-//! multiple drivers, no warnings) over a matrix of configs: every neuron kind,
+//! multiple drivers, no warnings) over a matrix of configs: every neuron kind
+//! (if and lif with both resets),
 //! shapes 1x1, 2x3, 8x8, 16x4, T in 1, 4, 8, 16, k = 1, 2, T, weight_bits 2,
 //! 8, 12. Fails under `CI` when the tools are missing.
 
@@ -15,6 +16,9 @@ fn neuron(kind: &str, t: usize, k: usize) -> Value {
     let thr: Vec<i64> = (0..t).map(|a| a as i64 - 2).collect();
     match kind {
         "if" => json!({"kind": "if", "vth": 5}),
+        "if_zero" => json!({"kind": "if", "vth": 5, "reset": "zero"}),
+        "lif" => json!({"kind": "lif", "vth": 5, "leak_shift": 3}),
+        "lif_zero" => json!({"kind": "lif", "vth": 5, "leak_shift": 1, "reset": "zero"}),
         "tmn" => json!({"kind": "tmn", "vth": 16}),
         "psn" => json!({"kind": "psn", "weights": p, "thresholds": thr}),
         "masked_psn" => json!({"kind": "masked_psn", "k": k, "weights": p, "thresholds": thr}),
@@ -64,14 +68,16 @@ fn run_matrix(cases: &[(&str, usize, usize, usize, usize, u32)]) {
 }
 
 #[test]
-fn if_and_tmn_matrix() {
+fn if_lif_and_tmn_matrix() {
     let mut cases = vec![];
-    for kind in ["if", "tmn"] {
+    for kind in ["if", "lif", "tmn"] {
         cases.push((kind, 1, 1, 1, 1, 2));
         cases.push((kind, 2, 3, 4, 1, 8));
         cases.push((kind, 8, 8, 8, 1, 12));
         cases.push((kind, 16, 4, 16, 1, 8));
     }
+    cases.push(("if_zero", 2, 3, 4, 1, 8));
+    cases.push(("lif_zero", 8, 8, 8, 1, 8));
     run_matrix(&cases);
 }
 
@@ -100,7 +106,7 @@ fn forced_narrow_state_is_clean_too() {
     ) else {
         return;
     };
-    for kind in ["if", "tmn", "sliding_psn"] {
+    for kind in ["if", "lif", "lif_zero", "tmn", "sliding_psn"] {
         let mut j = layer(kind, 2, 3, 4, 2, 8).to_json();
         j["state_bits"] = json!(6);
         let cfg = LayerConfig::from_json(&j, "layer").unwrap();

@@ -114,7 +114,7 @@ pub fn measure(vth: i64, t: usize, n_values: usize) -> Row {
     }
     let mut if_rate = Errors::new(t as i128);
     for v in spaced(0, vth, n_values) {
-        let tr = if_neuron::run(vth, &vec![v; t], 62);
+        let tr = if_neuron::run(vth, 0, golden_model::Reset::Subtract, &vec![v; t], 62);
         let n: i128 = tr.spikes.iter().map(|&s| i128::from(s)).sum();
         // |v - n*vth/T| * T
         if_rate.add((t as i128 * i128::from(v) - n * i128::from(vth)).abs());

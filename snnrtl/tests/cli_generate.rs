@@ -17,10 +17,7 @@ fn tmp(name: &str) -> PathBuf {
 }
 
 fn vectors() -> PathBuf {
-    match std::env::var_os("SNNRTL_VECTORS") {
-        Some(d) => PathBuf::from(d),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors"),
-    }
+    golden_model::vectors::dir()
 }
 
 #[test]

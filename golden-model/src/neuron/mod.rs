@@ -34,7 +34,12 @@ pub fn bias_applies(neuron: &Neuron, t: usize) -> bool {
 pub fn run(cfg: &LayerConfig, currents: &[i64]) -> Trace {
     let w = cfg.widths();
     let trace = match &cfg.neuron {
-        Neuron::If { vth } => if_neuron::run(*vth, currents, w.state_bits),
+        Neuron::If { vth, reset } => if_neuron::run(*vth, 0, *reset, currents, w.state_bits),
+        Neuron::Lif {
+            vth,
+            leak_shift,
+            reset,
+        } => if_neuron::run(*vth, *leak_shift, *reset, currents, w.state_bits),
         Neuron::Tmn { vth } => tmn::run(*vth, currents, w.state_bits),
         Neuron::Psn {
             weights,

@@ -336,7 +336,7 @@ pub fn run(opts: &Options) -> Result<FlowReport> {
                 outputs: l.outputs,
                 neuron: l.neuron.kind().to_string(),
                 vth: match l.neuron {
-                    golden_model::Neuron::If { vth } | golden_model::Neuron::Tmn { vth } => vth,
+                    golden_model::Neuron::If { vth, .. } | golden_model::Neuron::Tmn { vth } => vth,
                     _ => 0,
                 },
                 weight_bits: l.weight_bits,
