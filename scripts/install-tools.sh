@@ -2,8 +2,20 @@
 # Installs the hardware tools snnrtl drives, from Debian's packages, and only
 # those that are missing: running it twice installs nothing the second time.
 #   verilator (co-simulation), yosys (synthesis), iverilog (second simulator),
-#   nextpnr-ice40 + fpga-icestorm (place and route, Fmax on iCE40).
+#   nextpnr-ice40 + fpga-icestorm (place and route, Fmax on iCE40);
+#   fusesoc, from PyPI (checks the FuseSoC core file `snnrtl generate` writes).
 set -euo pipefail
+
+# fusesoc: a Python package; installed with pip when python3 has pip.
+if ! command -v fusesoc >/dev/null 2>&1; then
+    if python3 -m pip --version >/dev/null 2>&1; then
+        echo "install-tools: installing fusesoc (PyPI)"
+        python3 -m pip install -q --disable-pip-version-check fusesoc
+        hash -r
+    else
+        echo "install-tools: fusesoc is missing and python3 has no pip; install it yourself: pip install fusesoc" >&2
+    fi
+fi
 
 pkgs=(verilator yosys iverilog nextpnr-ice40 fpga-icestorm)
 

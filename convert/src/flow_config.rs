@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 pub const FORMAT_VERSION: i64 = 1;
 pub const DEFAULT_TIMESTEPS: [usize; 9] = [1, 2, 3, 4, 6, 8, 12, 16, 32];
 pub const DEFAULT_KAPPAS: [f64; 6] = [0.125, 0.25, 0.5, 1.0, 2.0, 4.0];
+/// LIF leak shifts k (decay `1 - 2^-k`) tried on the training set.
+pub const DEFAULT_LEAK_SHIFTS: [u32; 7] = [2, 3, 4, 6, 8, 12, 16];
 
 #[derive(Debug, Clone)]
 pub struct FlowConfig {
@@ -26,10 +28,15 @@ pub struct FlowConfig {
     pub weight_bits: u32,
     pub norm: Norm,
     pub l4_kappas: Vec<f64>,
+    /// `conversion.lif_leak_shifts`: candidates for the LIF column.
+    pub lif_leak_shifts: Vec<u32>,
     pub timesteps: Vec<usize>,
     /// Encoder of the IF network's inputs (the TMN network always uses the
     /// TMN encoder).
     pub if_encoder: Encoder,
+    /// `hardware.neuron`; for `lif`, `leak_shift` is `hardware.leak_shift`,
+    /// or 0 when absent: the flow then takes the shift the accuracy table
+    /// chose on the training set at `hw_timesteps`.
     pub hw_kind: Kind,
     pub hw_timesteps: usize,
     pub hw_l4: bool,
@@ -181,7 +188,30 @@ impl FlowConfig {
         let conv = root.opt_obj("conversion")?;
         let (mut weight_bits, mut norm, mut l4_kappas) =
             (8u32, Norm::Percentile(99.9), DEFAULT_KAPPAS.to_vec());
+        let mut lif_leak_shifts = DEFAULT_LEAK_SHIFTS.to_vec();
         if let Some(c) = &conv {
+            if let Some(k) = c.get("lif_leak_shifts") {
+                let p = c.p("lif_leak_shifts");
+                let a = k
+                    .as_array()
+                    .filter(|a| !a.is_empty())
+                    .ok_or_else(|| err(&p, "expected a non-empty array of integers in 1..=16"))?;
+                lif_leak_shifts = a
+                    .iter()
+                    .enumerate()
+                    .map(|(i, x)| {
+                        x.as_u64()
+                            .filter(|x| (1..=16).contains(x))
+                            .map(|x| x as u32)
+                            .ok_or_else(|| {
+                                err(
+                                    &format!("{p}[{i}]"),
+                                    format!("{x} is not an integer in 1..=16"),
+                                )
+                            })
+                    })
+                    .collect::<Result<_, _>>()?;
+            }
             weight_bits = c.int("weight_bits", 2, 16, Some(8))? as u32;
             if let Some(n) = c.get("normalisation") {
                 let p = c.p("normalisation");
@@ -283,9 +313,20 @@ impl FlowConfig {
                 hw_kind = n.as_str().and_then(Kind::parse).ok_or_else(|| {
                     err(
                         &h.p("neuron"),
-                        format!("{n} is not accepted: \"tmn\" or \"if\""),
+                        format!("{n} is not accepted: \"tmn\", \"if\" or \"lif\""),
                     )
                 })?;
+            }
+            if h.get("leak_shift").is_some() {
+                if !matches!(hw_kind, Kind::Lif { .. }) {
+                    return Err(err(
+                        &h.p("leak_shift"),
+                        "only a \"lif\" hardware neuron takes a leak_shift",
+                    ));
+                }
+                hw_kind = Kind::Lif {
+                    leak_shift: h.int("leak_shift", 1, 16, None)? as u32,
+                };
             }
             hw_timesteps = h.int("timesteps", 1, 64, Some(4))? as usize;
             hw_l4 = h.boolean("l4", false)?;
@@ -317,6 +358,7 @@ impl FlowConfig {
             weight_bits,
             norm,
             l4_kappas,
+            lif_leak_shifts,
             timesteps,
             if_encoder,
             hw_kind,

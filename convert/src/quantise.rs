@@ -17,6 +17,8 @@
 //!    away from zero, and must fit `weight_bits`):
 //!    - `if`: `vth = floor(max / max|W~, b~|)` (an integer >= 1),
 //!      `W = round(W~ vth)`, `b = round(b~ vth)`.
+//!    - `lif`: quantised as `if`; hidden layers become `lif` with the given
+//!      leak shift, the last layer stays `if` (exact readout).
 //!    - `tmn`: a hidden layer computes ReLU from the TMN's saturation,
 //!      `clip(z, 0, 1) = (clip(2z - 1, -1, 1) + 1) / 2`. With the layer's input
 //!      decoded as `a` (pixels: `a = x`; a hidden TMN layer: `a = 2h - 1`)
@@ -55,6 +57,11 @@ impl Norm {
 pub enum Kind {
     Tmn,
     If,
+    /// Hidden layers `lif` with this leak shift; the last layer is `if`, so
+    /// the readout stays the exact integrated input. Quantised as `if`.
+    Lif {
+        leak_shift: u32,
+    },
 }
 
 impl Kind {
@@ -62,13 +69,17 @@ impl Kind {
         match self {
             Kind::Tmn => "tmn",
             Kind::If => "if",
+            Kind::Lif { .. } => "lif",
         }
     }
 
+    /// `"lif"` parses with `leak_shift` 0, which means "not chosen yet":
+    /// the flow sets it (from `hardware.leak_shift`, or the training set).
     pub fn parse(s: &str) -> Option<Kind> {
         match s {
             "tmn" => Some(Kind::Tmn),
             "if" => Some(Kind::If),
+            "lif" => Some(Kind::Lif { leak_shift: 0 }),
             _ => None,
         }
     }
@@ -200,7 +211,7 @@ pub fn quantise(
             ))
         };
         let (w, b, neuron) = match kind {
-            Kind::If => {
+            Kind::If | Kind::Lif { .. } => {
                 let m = max_abs(&d.w).max(d.b.iter().fold(0.0f64, |a, &x| a.max(x.abs())));
                 let vth = if m > 0.0 { (lim / m).floor() } else { lim };
                 if vth < 1.0 {
@@ -211,7 +222,16 @@ pub fn quantise(
                         .map(|r| r.iter().map(|x| rnd(x * vth)).collect())
                         .collect();
                 let b: Vec<i64> = d.b.iter().map(|x| rnd(x * vth)).collect();
-                (w, b, Neuron::If { vth: vth as i64, reset: golden_model::Reset::Subtract })
+                let (vth, reset) = (vth as i64, golden_model::Reset::Subtract);
+                let neuron = match kind {
+                    Kind::Lif { leak_shift } if l < last => Neuron::Lif {
+                        vth,
+                        leak_shift,
+                        reset,
+                    },
+                    _ => Neuron::If { vth, reset },
+                };
+                (w, b, neuron)
             }
             Kind::Tmn => {
                 // z = A a + c on the decoded input a.
@@ -269,8 +289,11 @@ pub fn quantise(
             "weight_bits": weight_bits, "weights": w, "bias": b,
             "neuron": match neuron {
                 Neuron::If { vth, .. } => serde_json::json!({"kind": "if", "vth": vth}),
+                Neuron::Lif { vth, leak_shift, .. } => {
+                    serde_json::json!({"kind": "lif", "vth": vth, "leak_shift": leak_shift})
+                }
                 Neuron::Tmn { vth } => serde_json::json!({"kind": "tmn", "vth": vth}),
-                _ => unreachable!("conversion emits if and tmn"),
+                _ => unreachable!("conversion emits if, lif and tmn"),
             },
         });
         layers.push(LayerConfig::from_json(
@@ -290,8 +313,8 @@ pub fn float_readout(net: &NetworkConfig, x: &[f64]) -> Vec<f64> {
         let w = cfg.weights.as_ref().expect("network layers have weights");
         let (vth, lo, bias_scale) = match cfg.neuron {
             Neuron::Tmn { vth } => (vth as f64, -1.0, 0.5),
-            Neuron::If { vth, .. } => (vth as f64, 0.0, 1.0),
-            _ => unreachable!("conversion emits if and tmn"),
+            Neuron::If { vth, .. } | Neuron::Lif { vth, .. } => (vth as f64, 0.0, 1.0),
+            _ => unreachable!("conversion emits if, lif and tmn"),
         };
         let y: Vec<f64> = w
             .iter()

@@ -105,7 +105,7 @@ fn flow_config_errors_name_the_field() {
     );
     check(
         &|v| v["hardware"]["neuron"] = "psn".into(),
-        "hardware.neuron: \"psn\" is not accepted: \"tmn\" or \"if\"",
+        "hardware.neuron: \"psn\" is not accepted: \"tmn\", \"if\" or \"lif\"",
     );
     check(
         &|v| {
@@ -175,6 +175,8 @@ fn encoders_decode_to_the_pixel_value() {
             assert_eq!(count, (t * p as usize) / 16);
         }
     }
-    let e = Encoder::Tmn.check(10).unwrap_err().to_string();
-    assert_eq!(e, "dataset.max_value: 10 must be a power of two >= 2 for the TMN encoder (it is the encoder's vth)");
+    // Any max_value is accepted; the TMN encoder rescales (docs/conversion.md).
+    assert!(Encoder::Tmn.check(10).is_ok() && Encoder::Tmn.check(255).is_ok());
+    let e = Encoder::Tmn.check(0).unwrap_err().to_string();
+    assert_eq!(e, "dataset.max_value: 0 is not in 1..=65535");
 }

@@ -71,7 +71,9 @@ fn neuron(kind: &str, t: usize, rng: &mut Rng) -> Value {
         "if" => json!({"kind": "if", "vth": 2}),
         "if_zero" => json!({"kind": "if", "vth": 2, "reset": "zero"}),
         "lif" => json!({"kind": "lif", "vth": 2, "leak_shift": rng.range(1, 3)}),
-        "lif_zero" => json!({"kind": "lif", "vth": 3, "leak_shift": rng.range(1, 3), "reset": "zero"}),
+        "lif_zero" => {
+            json!({"kind": "lif", "vth": 3, "leak_shift": rng.range(1, 3), "reset": "zero"})
+        }
         "tmn" => json!({"kind": "tmn", "vth": 2}),
         "psn" => json!({"kind": "psn", "weights": p, "thresholds": thr}),
         "masked_psn" => json!({"kind": "masked_psn", "k": k, "weights": p, "thresholds": thr}),

@@ -1,4 +1,6 @@
-//! `snnrtl generate CONFIG.json -o DIR`: the core's Verilog and manifest.
+//! `snnrtl generate CONFIG.json -o DIR`: the core's Verilog and manifest,
+//! plus a FuseSoC core file (`snn_core.core`, see [`crate::fusesoc`]) with
+//! the out-of-context wrapper and clock constraints it refers to.
 //!
 //! CONFIG is a SPEC section 5 case file (its `layer` is used) or a bare layer
 //! object. The config is validated before anything is written; each file is
@@ -54,9 +56,21 @@ pub fn run(a: Args) -> Result<()> {
     let cfg = load_layer(&a.config)?;
     let design = rtl_gen::generate(&cfg);
     write_design(&design, &a.output)?;
+    let top = rtl_gen::generate::modules(&cfg)
+        .pop()
+        .expect("a top module");
+    let support = crate::fusesoc::support_files(&top);
+    for (name, text) in &support {
+        write_atomic(&a.output.join(name), text.as_bytes())?;
+    }
+    let verilog: Vec<String> = design.files.iter().map(|(n, _)| n.clone()).collect();
+    let hash = rtl_gen::generate::config_hash(&cfg);
+    let core = crate::fusesoc::core_file(&cfg, &top.name, &verilog, &hash);
+    let core_name = crate::fusesoc::core_file_name(&top.name);
+    write_atomic(&a.output.join(&core_name), core.as_bytes())?;
     eprintln!(
-        "wrote {} files and manifest.json to {} (top snn_core, {} layer {}x{}, T = {})",
-        design.files.len(),
+        "wrote {} files, manifest.json and {core_name} (FuseSoC) to {} (top snn_core, {} layer {}x{}, T = {})",
+        design.files.len() + support.len(),
         a.output.display(),
         cfg.neuron.kind(),
         cfg.inputs,

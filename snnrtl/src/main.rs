@@ -13,6 +13,7 @@ mod cmd_golden;
 mod cmd_sweep;
 mod cmd_synth;
 mod flow;
+mod fusesoc;
 mod out;
 
 #[derive(Parser)]

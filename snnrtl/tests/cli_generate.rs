@@ -44,12 +44,16 @@ fn writes_sources_and_manifest_only() {
     assert_eq!(
         names,
         [
+            "ice40-up5k.pcf",
             "manifest.json",
             "notes.txt",
             "snn_array.v",
+            "snn_core.core",
             "snn_core.v",
+            "snn_ooc_wrap.v",
             "snn_pe.v",
-            "snn_tmn.v"
+            "snn_tmn.v",
+            "xilinx-7.xdc"
         ],
         "stale snn_*.v removed, the user's own file kept, no temporary files"
     );
@@ -74,6 +78,83 @@ fn writes_sources_and_manifest_only() {
         "layer JSON sha256 {}",
         m["config_sha256_16"].as_str().unwrap()
     )));
+}
+
+/// The FuseSoC core file lists exactly the generated Verilog (in the
+/// manifest's order) and refers only to files that were written; with
+/// `fusesoc` installed (scripts/install-tools.sh installs it; required under
+/// `CI`) `fusesoc core-info` reads it.
+#[test]
+fn fusesoc_core_file_matches_the_generated_files() {
+    let out = tmp("fusesoc").join("rtl");
+    let case = vectors().join("elm-lif/lif_layer_003_in6_out5_T16_vth16_k6.case.json");
+    let o = snnrtl()
+        .arg("generate")
+        .arg(&case)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let m: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let manifest_files: Vec<String> = m["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(manifest_files.last().unwrap(), "snn_core.v");
+    assert!(manifest_files.contains(&"snn_lif.v".to_string()));
+    let core = std::fs::read_to_string(out.join("snn_core.core")).unwrap();
+    assert!(core.starts_with("CAPI=2:\n"));
+    assert!(core.contains("\nname: snnrtl:generated:snn_core:"));
+    // The rtl fileset: the lines between "  rtl:" and its file_type.
+    let rtl: Vec<String> = core
+        .split("  rtl:\n    files:\n")
+        .nth(1)
+        .unwrap()
+        .split("    file_type: verilogSource")
+        .next()
+        .unwrap()
+        .lines()
+        .map(|l| l.trim().trim_start_matches("- ").to_string())
+        .collect();
+    assert_eq!(rtl, manifest_files);
+    for listed in core.lines().filter_map(|l| l.trim().strip_prefix("- ")) {
+        assert!(out.join(listed).is_file(), "{listed} is listed but missing");
+    }
+    for target in ["default:", "lint:", "icestorm:", "vivado:"] {
+        assert!(core.contains(&format!("\n  {target}\n")), "{target}");
+    }
+    assert!(core.contains("toplevel: snn_core\n") && core.contains("toplevel: snn_ooc_wrap\n"));
+
+    match std::process::Command::new("fusesoc")
+        .args(["--cores-root", "."])
+        .args(["core-info", "snnrtl:generated:snn_core"])
+        .current_dir(&out)
+        .output()
+    {
+        Ok(o) => {
+            let text = String::from_utf8_lossy(&o.stdout);
+            assert!(
+                o.status.success(),
+                "{text}{}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+            assert!(text.contains("snnrtl:generated:snn_core"), "{text}");
+            for target in ["icestorm", "lint", "vivado"] {
+                assert!(text.contains(target), "{text}");
+            }
+        }
+        Err(e) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "fusesoc is not installed ({e}); scripts/install-tools.sh installs it"
+            );
+            eprintln!("NOT RUN: fusesoc core-info (fusesoc is not installed: {e})");
+        }
+    }
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! The accuracy table: the float ANN, the quantised ANN, and the golden-model
-//! SNN for TMN and IF, with and without the L4 adjustment, at every T.
+//! SNN for TMN and IF, with and without the L4 adjustment, and LIF hidden
+//! layers at the leak shift chosen on the training images, at every T.
 
 use anyhow::Result;
 use convert::dataset::{Dataset, Split};
@@ -25,12 +26,25 @@ pub struct Cell {
     pub plain_train: f64,
 }
 
+/// LIF hidden layers (last layer IF) at one T.
+#[derive(Debug, Clone, Serialize)]
+pub struct LifCell {
+    /// Test accuracy, percent, at the chosen leak shift.
+    pub test: f64,
+    /// The leak shift k chosen on the training images (best training
+    /// accuracy; the larger k, i.e. the weaker leak, on a tie).
+    pub leak_shift: u32,
+    /// Training accuracy at each candidate k (the choice's evidence).
+    pub train_by_leak_shift: Vec<(u32, f64)>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Row {
     pub timesteps: usize,
     pub tmn: Cell,
     #[serde(rename = "if")]
     pub if_: Cell,
+    pub lif: LifCell,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -65,8 +79,31 @@ impl Table {
 pub fn encoder(kind: Kind, fc: &FlowConfig) -> Encoder {
     match kind {
         Kind::Tmn => Encoder::Tmn,
-        Kind::If => fc.if_encoder,
+        Kind::If | Kind::Lif { .. } => fc.if_encoder,
     }
+}
+
+/// Picks the LIF leak shift on the training images: the best training
+/// accuracy, the larger shift (weaker leak) on a tie.
+pub fn choose_leak_shift(
+    n: &Normalised,
+    t: usize,
+    fc: &FlowConfig,
+    ds: &Dataset,
+    train: &[usize],
+) -> Result<(u32, Vec<(u32, f64)>)> {
+    let mut evidence = vec![];
+    let mut best = (f64::MIN, 0);
+    for &k in &fc.lif_leak_shifts {
+        let kind = Kind::Lif { leak_shift: k };
+        let net = quantise(n, kind, fc.weight_bits, t)?;
+        let acc = snn_score(&net, encoder(kind, fc), ds, train).percent();
+        evidence.push((k, acc));
+        if acc > best.0 || (acc == best.0 && k > best.1) {
+            best = (acc, k);
+        }
+    }
+    Ok((best.1, evidence))
 }
 
 /// Picks kappa on the training images: the best training accuracy, the
@@ -143,10 +180,19 @@ pub fn table(
         }
         let if_ = cells.pop().expect("if cell");
         let tmn = cells.pop().expect("tmn cell");
+        tick(&format!("lif T={t}"));
+        let (leak_shift, evidence) = choose_leak_shift(n, t, fc, ds, &split.train)?;
+        let lif_kind = Kind::Lif { leak_shift };
+        let lif = LifCell {
+            test: score(&network(n, lif_kind, t, None, fc)?, lif_kind, &split.test).percent(),
+            leak_shift,
+            train_by_leak_shift: evidence,
+        };
         rows.push(Row {
             timesteps: t,
             tmn,
             if_,
+            lif,
         });
     }
     let t0 = fc.timesteps[0];

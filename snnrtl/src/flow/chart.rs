@@ -27,6 +27,7 @@ pub fn accuracy_svg(title: &str, t: &Table) -> String {
             pick("TMN + L4", &|r| r.tmn.l4),
             pick("IF (rate)", &|r| r.if_.plain),
             pick("IF (rate) + L4", &|r| r.if_.l4),
+            pick("LIF (rate)", &|r| r.lif.test),
         ]
     };
     let lo = (t.float_test - 5.0).floor();

@@ -231,7 +231,7 @@ pub fn run(opts: &Options) -> Result<FlowReport> {
     // Stage 2: accuracy.
     let calib: Vec<Vec<f64>> = split.train.iter().map(|&i| ds.float_image(i)).collect();
     let n = normalise(&mlp, &calib, fc.norm)?;
-    let pb = bar(2 * fc.timesteps.len() as u64, "accuracy");
+    let pb = bar(3 * fc.timesteps.len() as u64, "accuracy");
     let table = accuracy::table(&fc, &mlp, &n, &ds, &split, |m| {
         pb.set_message(m.to_string());
         pb.inc(1);
@@ -244,20 +244,31 @@ pub fn run(opts: &Options) -> Result<FlowReport> {
 
     // Stage 3: the hardware network.
     let hw_t = fc.hw_timesteps;
+    // A lif network without hardware.leak_shift takes the table's choice.
+    let hw_kind = match fc.hw_kind {
+        Kind::Lif { leak_shift: 0 } => Kind::Lif {
+            leak_shift: match table.row(hw_t) {
+                Some(r) => r.lif.leak_shift,
+                None => accuracy::choose_leak_shift(&n, hw_t, &fc, &ds, &split.train)?.0,
+            },
+        },
+        k => k,
+    };
     let kappa = if fc.hw_l4 {
-        let from_table = table.row(hw_t).map(|r| match fc.hw_kind {
-            Kind::Tmn => r.tmn.l4_kappa,
-            Kind::If => r.if_.l4_kappa,
+        let from_table = table.row(hw_t).and_then(|r| match hw_kind {
+            Kind::Tmn => Some(r.tmn.l4_kappa),
+            Kind::If => Some(r.if_.l4_kappa),
+            Kind::Lif { .. } => None,
         });
         Some(match from_table {
             Some(k) => k,
-            None => accuracy::choose_kappa(&n, fc.hw_kind, hw_t, &fc, &ds, &split.train)?.0,
+            None => accuracy::choose_kappa(&n, hw_kind, hw_t, &fc, &ds, &split.train)?.0,
         })
     } else {
         None
     };
-    let net = accuracy::network(&n, fc.hw_kind, hw_t, kappa, &fc)?;
-    let enc = accuracy::encoder(fc.hw_kind, &fc);
+    let net = accuracy::network(&n, hw_kind, hw_t, kappa, &fc)?;
+    let enc = accuracy::encoder(hw_kind, &fc);
     // The golden model's class for every test image, computed once: the
     // hardware network's accuracy, and the classes co-simulation must match.
     let hw_preds = convert::evaluate::snn_predictions(&net, enc, &ds, &split.test);
@@ -289,7 +300,7 @@ pub fn run(opts: &Options) -> Result<FlowReport> {
         .to_string();
     say(&format!(
         "network: {} {} T={} -> {} ({} files, top {top})",
-        fc.hw_kind.name(),
+        hw_kind.name(),
         net.layers
             .iter()
             .map(|l| l.outputs.to_string())
@@ -392,7 +403,7 @@ pub fn run(opts: &Options) -> Result<FlowReport> {
         },
         accuracy: table,
         hardware: Hardware {
-            neuron: fc.hw_kind.name().into(),
+            neuron: hw_kind.name().into(),
             timesteps: hw_t,
             l4_kappa: kappa,
             golden_test_accuracy: hw_score,

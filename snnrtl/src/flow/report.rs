@@ -86,22 +86,24 @@ pub fn markdown(r: &FlowReport) -> String {
     let _ = writeln!(s, "![accuracy chart](accuracy.svg)\n");
     let _ = writeln!(
         s,
-        "Test accuracy (%) of the golden-model SNN, which the RTL reproduces bit for bit. TMN inputs are the TMN encoder's spikes; IF inputs are the {}. L4 columns use the kappa chosen on the training images (in brackets).\n",
+        "Test accuracy (%) of the golden-model SNN, which the RTL reproduces bit for bit. TMN inputs are the TMN encoder's spikes; IF inputs are the {}. L4 columns use the kappa chosen on the training images (in brackets). LIF has LIF hidden layers (the last layer is IF, for an exact readout) with the IF inputs, at the leak shift k (decay 1 - 2^-k) chosen on the training images (in brackets).\n",
         a.if_encoder
     );
-    let _ = writeln!(s, "| T | TMN | TMN + L4 | IF | IF + L4 |");
-    let _ = writeln!(s, "|---:|---:|---:|---:|---:|");
+    let _ = writeln!(s, "| T | TMN | TMN + L4 | IF | IF + L4 | LIF (k) |");
+    let _ = writeln!(s, "|---:|---:|---:|---:|---:|---:|");
     for row in &a.rows {
         let _ = writeln!(
             s,
-            "| {} | {} | {} ({}) | {} | {} ({}) |",
+            "| {} | {} | {} ({}) | {} | {} ({}) | {} ({}) |",
             row.timesteps,
             pct(row.tmn.plain),
             pct(row.tmn.l4),
             row.tmn.l4_kappa,
             pct(row.if_.plain),
             pct(row.if_.l4),
-            row.if_.l4_kappa
+            row.if_.l4_kappa,
+            pct(row.lif.test),
+            row.lif.leak_shift
         );
     }
     let _ = writeln!(s, "\n| reference | test accuracy (%) |\n|---|---:|");
