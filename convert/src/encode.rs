@@ -38,10 +38,12 @@ impl Encoder {
     /// Checks that `max_value` suits this encoder: every encoder takes any
     /// `max_value` in 1..=65535 (the TMN encoder rescales, see the module).
     pub fn check(&self, max_value: u32) -> Result<(), ConvertError> {
-        if !(1..=65535).contains(&max_value) {
-            return Err(ConvertError::new(format!(
-                "dataset.max_value: {max_value} is not in 1..=65535"
-            )));
+        let (lo, hi) = crate::flow_config::MAX_VALUE;
+        if !(lo..=hi).contains(&i64::from(max_value)) {
+            return Err(ConvertError::field(
+                "dataset.max_value",
+                format!("{max_value} is not in {lo}..={hi}"),
+            ));
         }
         Ok(())
     }

@@ -7,8 +7,15 @@ use crate::encode::Encoder;
 use crate::error::ConvertError;
 use crate::mlp::LayerTensors;
 use crate::quantise::{Kind, Norm};
+use golden_model::config::limits::{
+    DEFAULT_WEIGHT_BITS, INPUTS, LIF_LEAK_SHIFT, OUTPUTS, TIMESTEPS, WEIGHT_BITS,
+};
+use golden_model::json_path::{self, Obj};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
+
+/// `dataset.max_value`: the largest pixel value.
+pub const MAX_VALUE: (i64, i64) = (1, 65535);
 
 pub const FORMAT_VERSION: i64 = 1;
 pub const DEFAULT_TIMESTEPS: [usize; 9] = [1, 2, 3, 4, 6, 8, 12, 16, 32];
@@ -45,66 +52,7 @@ pub struct FlowConfig {
 }
 
 fn err(path: &str, msg: impl std::fmt::Display) -> ConvertError {
-    ConvertError::new(format!("{path}: {msg}"))
-}
-
-struct O<'a> {
-    path: String,
-    v: &'a serde_json::Map<String, Value>,
-}
-
-impl<'a> O<'a> {
-    fn of(v: &'a Value, path: &str) -> Result<Self, ConvertError> {
-        v.as_object()
-            .map(|v| O {
-                path: path.to_string(),
-                v,
-            })
-            .ok_or_else(|| err(path, "expected an object"))
-    }
-    fn p(&self, k: &str) -> String {
-        if self.path.is_empty() {
-            k.to_string()
-        } else {
-            format!("{}.{k}", self.path)
-        }
-    }
-    fn get(&self, k: &str) -> Option<&'a Value> {
-        self.v.get(k).filter(|v| !v.is_null())
-    }
-    fn req(&self, k: &str) -> Result<&'a Value, ConvertError> {
-        self.get(k)
-            .ok_or_else(|| err(&self.p(k), "required field is missing"))
-    }
-    fn obj(&self, k: &str) -> Result<O<'a>, ConvertError> {
-        O::of(self.req(k)?, &self.p(k))
-    }
-    fn opt_obj(&self, k: &str) -> Result<Option<O<'a>>, ConvertError> {
-        self.get(k).map(|v| O::of(v, &self.p(k))).transpose()
-    }
-    fn string(&self, k: &str) -> Result<&'a str, ConvertError> {
-        self.req(k)?
-            .as_str()
-            .ok_or_else(|| err(&self.p(k), "expected a string"))
-    }
-    fn int(&self, k: &str, lo: i64, hi: i64, default: Option<i64>) -> Result<i64, ConvertError> {
-        match (self.get(k), default) {
-            (None, Some(d)) => Ok(d),
-            (None, None) => Err(err(&self.p(k), "required field is missing")),
-            (Some(v), _) => v
-                .as_i64()
-                .filter(|x| (lo..=hi).contains(x))
-                .ok_or_else(|| err(&self.p(k), format!("{v} is not an integer in {lo}..={hi}"))),
-        }
-    }
-    fn boolean(&self, k: &str, default: bool) -> Result<bool, ConvertError> {
-        match self.get(k) {
-            None => Ok(default),
-            Some(v) => v
-                .as_bool()
-                .ok_or_else(|| err(&self.p(k), format!("{v} is not true or false"))),
-        }
-    }
+    ConvertError::field(path, msg.to_string())
 }
 
 impl FlowConfig {
@@ -114,33 +62,30 @@ impl FlowConfig {
             .map_err(|e| ConvertError::new(format!("{}: cannot read: {e}", path.display())))?;
         let v: Value = serde_json::from_str(&text)
             .map_err(|e| ConvertError::new(format!("{}: not valid JSON: {e}", path.display())))?;
-        Self::from_json(&v, path).map_err(|e| ConvertError::new(format!("{}: {e}", path.display())))
+        Self::from_json(&v, path).map_err(|e| e.in_file(path.display().to_string()))
     }
 
     /// Validates a flow file read as JSON; `path` resolves relative paths.
     pub fn from_json(v: &Value, path: &Path) -> Result<FlowConfig, ConvertError> {
         let base = path.parent().unwrap_or(Path::new("."));
         let rel = |s: &str| base.join(s);
-        let root = O::of(v, "")?;
-        let fv = root.int("format_version", i64::MIN, i64::MAX, None)?;
+        let root = Obj::of(v, "")?;
+        let fv = json_path::int(root.req("format_version")?, "format_version")?;
         if fv != FORMAT_VERSION {
             return Err(err(
                 "format_version",
                 format!("{fv} is not supported (accepted: {FORMAT_VERSION})"),
             ));
         }
-        let name = match root.get("name") {
-            Some(n) => n
-                .as_str()
-                .ok_or_else(|| err("name", "expected a string"))?
-                .to_string(),
+        let name = match root.opt("name") {
+            Some(n) => json_path::string(n, "name")?.to_string(),
             None => "network".to_string(),
         };
         let ds = root.obj("dataset")?;
-        let dataset_csv = rel(ds.string("csv")?);
-        let max_value = ds.int("max_value", 1, 65535, None)? as u32;
-        let split = rel(ds.string("split")?);
-        let weights = rel(root.string("weights")?);
+        let dataset_csv = rel(ds.str("csv")?);
+        let max_value = ds.int_in("max_value", MAX_VALUE.0, MAX_VALUE.1)? as u32;
+        let split = rel(ds.str("split")?);
+        let weights = rel(root.str("weights")?);
 
         let lv = root
             .req("layers")?
@@ -154,13 +99,13 @@ impl FlowConfig {
         }
         let mut layers: Vec<LayerTensors> = vec![];
         for (k, l) in lv.iter().enumerate() {
-            let o = O::of(l, &format!("layers[{k}]"))?;
-            let inputs = o.int("inputs", 1, 4096, None)? as usize;
-            let outputs = o.int("outputs", 1, 4096, None)? as usize;
+            let o = Obj::of(l, &format!("layers[{k}]"))?;
+            let inputs = o.int_in("inputs", INPUTS.0, INPUTS.1)? as usize;
+            let outputs = o.int_in("outputs", OUTPUTS.0, OUTPUTS.1)? as usize;
             if let Some(prev) = layers.last() {
                 if inputs != prev.outputs {
                     return Err(err(
-                        &o.p("inputs"),
+                        &o.field_path("inputs"),
                         format!(
                             "{inputs} must equal layers[{}].outputs ({})",
                             k - 1,
@@ -169,10 +114,10 @@ impl FlowConfig {
                     ));
                 }
             }
-            let bias = match o.get("bias") {
+            let bias = match o.opt("bias") {
                 Some(b) => Some(
                     b.as_str()
-                        .ok_or_else(|| err(&o.p("bias"), "expected a tensor name"))?
+                        .ok_or_else(|| err(&o.field_path("bias"), "expected a tensor name"))?
                         .to_string(),
                 ),
                 None => None,
@@ -180,55 +125,40 @@ impl FlowConfig {
             layers.push(LayerTensors {
                 inputs,
                 outputs,
-                weight: o.string("weight")?.to_string(),
+                weight: o.str("weight")?.to_string(),
                 bias,
             });
         }
 
         let conv = root.opt_obj("conversion")?;
-        let (mut weight_bits, mut norm, mut l4_kappas) =
-            (8u32, Norm::Percentile(99.9), DEFAULT_KAPPAS.to_vec());
+        let (mut weight_bits, mut norm, mut l4_kappas) = (
+            DEFAULT_WEIGHT_BITS as u32,
+            Norm::Percentile(99.9),
+            DEFAULT_KAPPAS.to_vec(),
+        );
         let mut lif_leak_shifts = DEFAULT_LEAK_SHIFTS.to_vec();
         if let Some(c) = &conv {
-            if let Some(k) = c.get("lif_leak_shifts") {
-                let p = c.p("lif_leak_shifts");
-                let a = k
-                    .as_array()
-                    .filter(|a| !a.is_empty())
-                    .ok_or_else(|| err(&p, "expected a non-empty array of integers in 1..=16"))?;
-                lif_leak_shifts = a
-                    .iter()
-                    .enumerate()
-                    .map(|(i, x)| {
-                        x.as_u64()
-                            .filter(|x| (1..=16).contains(x))
-                            .map(|x| x as u32)
-                            .ok_or_else(|| {
-                                err(
-                                    &format!("{p}[{i}]"),
-                                    format!("{x} is not an integer in 1..=16"),
-                                )
-                            })
-                    })
-                    .collect::<Result<_, _>>()?;
+            if let Some(k) = c.int_list_in("lif_leak_shifts", LIF_LEAK_SHIFT.0, LIF_LEAK_SHIFT.1)? {
+                lif_leak_shifts = k.into_iter().map(|x| x as u32).collect();
             }
-            weight_bits = c.int("weight_bits", 2, 16, Some(8))? as u32;
-            if let Some(n) = c.get("normalisation") {
-                let p = c.p("normalisation");
+            weight_bits = c.int_in_or(
+                "weight_bits",
+                WEIGHT_BITS.0,
+                WEIGHT_BITS.1,
+                DEFAULT_WEIGHT_BITS,
+            )? as u32;
+            if let Some(n) = c.opt("normalisation") {
+                let p = c.field_path("normalisation");
                 norm = match n {
                     Value::String(s) if s == "max" => Norm::Max,
                     Value::Object(_) => {
-                        let no = O::of(n, &p)?;
-                        let v = no.req("percentile")?;
-                        let pct =
-                            v.as_f64()
-                                .filter(|x| *x > 0.0 && *x <= 100.0)
-                                .ok_or_else(|| {
-                                    err(
-                                        &no.p("percentile"),
-                                        format!("{v} is not a number in (0, 100]"),
-                                    )
-                                })?;
+                        let no = Obj::of(n, &p)?;
+                        let pct = json_path::number_in_left_open(
+                            no.req("percentile")?,
+                            &no.field_path("percentile"),
+                            0.0,
+                            100.0,
+                        )?;
                         Norm::Percentile(pct)
                     }
                     _ => {
@@ -239,8 +169,8 @@ impl FlowConfig {
                     }
                 };
             }
-            if let Some(k) = c.get("l4_kappas") {
-                let p = c.p("l4_kappas");
+            if let Some(k) = c.opt("l4_kappas") {
+                let p = c.field_path("l4_kappas");
                 let a = k
                     .as_array()
                     .filter(|a| !a.is_empty())
@@ -249,14 +179,7 @@ impl FlowConfig {
                     .iter()
                     .enumerate()
                     .map(|(i, x)| {
-                        x.as_f64()
-                            .filter(|x| *x > 0.0 && *x <= 100.0)
-                            .ok_or_else(|| {
-                                err(
-                                    &format!("{p}[{i}]"),
-                                    format!("{x} is not a number in (0, 100]"),
-                                )
-                            })
+                        json_path::number_in_left_open(x, &format!("{p}[{i}]"), 0.0, 100.0)
                     })
                     .collect::<Result<_, _>>()?;
             }
@@ -266,37 +189,18 @@ impl FlowConfig {
         let mut timesteps = DEFAULT_TIMESTEPS.to_vec();
         let mut if_encoder = Encoder::Rate;
         if let Some(e) = &ev {
-            if let Some(t) = e.get("timesteps") {
-                let p = e.p("timesteps");
-                let a = t
-                    .as_array()
-                    .filter(|a| !a.is_empty())
-                    .ok_or_else(|| err(&p, "expected a non-empty array of integers in 1..=64"))?;
-                timesteps = a
-                    .iter()
-                    .enumerate()
-                    .map(|(i, x)| {
-                        x.as_u64()
-                            .filter(|x| (1..=64).contains(x))
-                            .map(|x| x as usize)
-                            .ok_or_else(|| {
-                                err(
-                                    &format!("{p}[{i}]"),
-                                    format!("{x} is not an integer in 1..=64"),
-                                )
-                            })
-                    })
-                    .collect::<Result<_, _>>()?;
+            if let Some(t) = e.int_list_in("timesteps", TIMESTEPS.0, TIMESTEPS.1)? {
+                timesteps = t.into_iter().map(|x| x as usize).collect();
             }
-            if let Some(enc) = e.get("if_encoder") {
+            if let Some(enc) = e.opt("if_encoder") {
                 if_encoder = match enc.as_str() {
                     Some("rate") => Encoder::Rate,
                     Some("poisson") => Encoder::Poisson {
-                        seed: e.int("poisson_seed", 0, i64::MAX, Some(0))? as u64,
+                        seed: e.int_in_or("poisson_seed", 0, i64::MAX, 0)? as u64,
                     },
                     _ => {
                         return Err(err(
-                            &e.p("if_encoder"),
+                            &e.field_path("if_encoder"),
                             format!("{enc} is not accepted: \"rate\" or \"poisson\""),
                         ))
                     }
@@ -309,33 +213,31 @@ impl FlowConfig {
             (Kind::Tmn, 4, false, 200);
         let mut targets = vec!["xilinx-7".to_string(), "ice40-up5k".to_string()];
         if let Some(h) = &hw {
-            if let Some(n) = h.get("neuron") {
+            if let Some(n) = h.opt("neuron") {
                 hw_kind = n.as_str().and_then(Kind::parse).ok_or_else(|| {
                     err(
-                        &h.p("neuron"),
+                        &h.field_path("neuron"),
                         format!("{n} is not accepted: \"tmn\", \"if\" or \"lif\""),
                     )
                 })?;
             }
-            if h.get("leak_shift").is_some() {
+            if h.opt("leak_shift").is_some() {
                 if !matches!(hw_kind, Kind::Lif { .. }) {
                     return Err(err(
-                        &h.p("leak_shift"),
+                        &h.field_path("leak_shift"),
                         "only a \"lif\" hardware neuron takes a leak_shift",
                     ));
                 }
                 hw_kind = Kind::Lif {
-                    leak_shift: h.int("leak_shift", 1, 16, None)? as u32,
+                    leak_shift: h.int_in("leak_shift", LIF_LEAK_SHIFT.0, LIF_LEAK_SHIFT.1)? as u32,
                 };
             }
-            hw_timesteps = h.int("timesteps", 1, 64, Some(4))? as usize;
-            hw_l4 = h.boolean("l4", false)?;
-            cosim_images = h.int("cosim_images", 0, 100_000, Some(200))? as usize;
-            if let Some(t) = h.get("targets") {
-                let p = h.p("targets");
-                let a = t
-                    .as_array()
-                    .ok_or_else(|| err(&p, "expected an array of target names"))?;
+            hw_timesteps = h.int_in_or("timesteps", TIMESTEPS.0, TIMESTEPS.1, 4)? as usize;
+            hw_l4 = h.bool_or("l4", false)?;
+            cosim_images = h.int_in_or("cosim_images", 0, 100_000, 200)? as usize;
+            if let Some(t) = h.opt("targets") {
+                let p = h.field_path("targets");
+                let a = json_path::array(t, &p)?;
                 targets = a
                     .iter()
                     .enumerate()

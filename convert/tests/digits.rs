@@ -97,11 +97,11 @@ fn flow_config_errors_name_the_field() {
     );
     check(
         &|v| v["conversion"]["weight_bits"] = 17.into(),
-        "conversion.weight_bits: 17 is not an integer in 2..=16",
+        "conversion.weight_bits: 17 is not in 2..=16",
     );
     check(
         &|v| v["evaluate"]["timesteps"][2] = 65.into(),
-        "evaluate.timesteps[2]: 65 is not an integer in 1..=64",
+        "evaluate.timesteps[2]: 65 is not in 1..=64",
     );
     check(
         &|v| v["hardware"]["neuron"] = "psn".into(),

@@ -1,4 +1,7 @@
 //! Reading JSON values with errors that name the field and the accepted range.
+//! The one JSON reader of the workspace: layer configs, case files and the
+//! flow file (`convert::flow_config`) all go through it, so a range error
+//! reads the same everywhere: `path: X is not in LO..=HI`.
 
 use crate::error::ConfigError;
 use serde_json::{Map, Value};
@@ -67,6 +70,56 @@ impl<'a> Obj<'a> {
         int_in(self.req(key)?, &self.field_path(key), lo, hi)
     }
 
+    /// The object at `key`, if present.
+    pub fn opt_obj(&self, key: &str) -> Result<Option<Obj<'a>>, ConfigError> {
+        self.opt(key)
+            .map(|v| Obj::of(v, &self.field_path(key)))
+            .transpose()
+    }
+
+    /// Required string.
+    pub fn str(&self, key: &str) -> Result<&'a str, ConfigError> {
+        string(self.req(key)?, &self.field_path(key))
+    }
+
+    /// Optional boolean, `default` when absent.
+    pub fn bool_or(&self, key: &str, default: bool) -> Result<bool, ConfigError> {
+        match self.opt(key) {
+            None => Ok(default),
+            Some(v) => v.as_bool().ok_or_else(|| {
+                ConfigError::new(
+                    self.field_path(key),
+                    format!("expected true or false, found {}", kind_of(v)),
+                )
+            }),
+        }
+    }
+
+    /// Optional non-empty array of integers, each in `lo..=hi`.
+    pub fn int_list_in(
+        &self,
+        key: &str,
+        lo: i64,
+        hi: i64,
+    ) -> Result<Option<Vec<i64>>, ConfigError> {
+        let Some(v) = self.opt(key) else {
+            return Ok(None);
+        };
+        let p = self.field_path(key);
+        let a = array(v, &p)?;
+        if a.is_empty() {
+            return Err(ConfigError::new(
+                p,
+                format!("needs at least one integer in {lo}..={hi}"),
+            ));
+        }
+        a.iter()
+            .enumerate()
+            .map(|(i, x)| int_in(x, &format!("{p}[{i}]"), lo, hi))
+            .collect::<Result<_, _>>()
+            .map(Some)
+    }
+
     /// Optional integer in `lo..=hi`, `default` when absent.
     pub fn int_in_or(&self, key: &str, lo: i64, hi: i64, default: i64) -> Result<i64, ConfigError> {
         match self.opt(key) {
@@ -90,6 +143,19 @@ pub fn int_in(v: &Value, path: &str, lo: i64, hi: i64) -> Result<i64, ConfigErro
     } else {
         Err(ConfigError::new(path, format!("{x} is not in {lo}..={hi}")))
     }
+}
+
+/// `v` as a string.
+pub fn string<'a>(v: &'a Value, path: &str) -> Result<&'a str, ConfigError> {
+    v.as_str()
+        .ok_or_else(|| ConfigError::new(path, format!("expected a string, found {}", kind_of(v))))
+}
+
+/// `v` as a number in `(lo, hi]`.
+pub fn number_in_left_open(v: &Value, path: &str, lo: f64, hi: f64) -> Result<f64, ConfigError> {
+    v.as_f64()
+        .filter(|x| *x > lo && *x <= hi)
+        .ok_or_else(|| ConfigError::new(path, format!("{v} is not a number in ({lo}, {hi}]")))
 }
 
 /// `v` as an array.

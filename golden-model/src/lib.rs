@@ -9,7 +9,7 @@
 pub mod case;
 pub mod config;
 pub mod error;
-mod json_path;
+pub mod json_path;
 pub mod lanes;
 pub mod layer;
 pub mod network;

@@ -16,8 +16,9 @@
 //! operator (`a & ~b`), which binds tighter than every binary operator.
 //!
 //! Sized literals: non-negative values print in decimal (`8'd5`, `8'sd5`),
-//! negative ones as the two's-complement bit pattern in hex (`8'hFB`,
-//! `8'shFB`), which is exact and free of Verilator width warnings.
+//! negative signed ones as a reader writes them (`-8'sd5`, parenthesized when
+//! nested), and the rest (negative unsigned values, the most negative signed
+//! value) as the two's-complement bit pattern in hex (`8'hFB`, `8'sh80`).
 
 use super::ast::{
     CaseArm, Decl, Dir, Expr, Generate, GenerateIf, Instance, Item, LValue, Module, NetKind, Param,
@@ -41,7 +42,10 @@ pub fn lvalue_to_string(lv: &LValue) -> String {
     lvalue(lv)
 }
 
-/// Prints a sized literal: `W'dN` / `W'sdN` for `value >= 0`, else the
+/// Prints a sized literal: `W'dN` / `W'sdN` for `value >= 0`; a negative
+/// signed value as a reader writes it, `-W'sdN` (unary minus on a signed
+/// literal of the same width: the same bits), except the most negative
+/// value `-2^(W-1)`, whose magnitude does not fit; otherwise the
 /// two's-complement pattern `W'hX..` / `W'shX..` (the value is masked to
 /// `width` bits; `width` is clamped to 1..=64).
 pub fn lit_to_string(width: u32, value: i64, signed: bool) -> String {
@@ -50,6 +54,8 @@ pub fn lit_to_string(width: u32, value: i64, signed: bool) -> String {
     if value >= 0 {
         let mask = mask(width);
         format!("{width}'{s}d{}", (value as u64) & mask)
+    } else if signed && (2..64).contains(&width) && value > -(1i64 << (width - 1)) {
+        format!("-{width}'sd{}", value.unsigned_abs())
     } else {
         let bits = (value as u64) & mask(width);
         let digits = width.div_ceil(4) as usize;
@@ -190,8 +196,13 @@ fn join(parts: &[Expr]) -> String {
 fn is_atomic(e: &Expr) -> bool {
     match e {
         Expr::Int(v) => *v >= 0,
+        // `-W'sdN` carries a sign: parenthesized when nested, like `-7`.
+        Expr::Lit {
+            width,
+            value,
+            signed,
+        } => !lit_to_string(*width, *value, *signed).starts_with('-'),
         Expr::Id(_)
-        | Expr::Lit { .. }
         | Expr::Index { .. }
         | Expr::Part { .. }
         | Expr::IndexedPart { .. }
@@ -933,13 +944,14 @@ endmodule
     fn literals_print_two_complement_patterns() {
         assert_eq!(expr_to_string(&Expr::lit(8, 5)), "8'd5");
         assert_eq!(expr_to_string(&Expr::slit(8, 5)), "8'sd5");
-        assert_eq!(expr_to_string(&Expr::slit(8, -5)), "8'shFB");
+        assert_eq!(expr_to_string(&Expr::slit(8, -5)), "-8'sd5");
+        assert_eq!(expr_to_string(&Expr::slit(15, -4)), "-15'sd4");
         assert_eq!(expr_to_string(&Expr::lit(8, -5)), "8'hFB");
-        assert_eq!(expr_to_string(&Expr::slit(12, -1)), "12'shFFF");
+        assert_eq!(expr_to_string(&Expr::slit(12, -1)), "-12'sd1");
         assert_eq!(expr_to_string(&Expr::slit(12, -2048)), "12'sh800");
-        assert_eq!(expr_to_string(&Expr::slit(10, -3)), "10'sh3FD");
+        assert_eq!(expr_to_string(&Expr::slit(10, -3)), "-10'sd3");
         assert_eq!(expr_to_string(&Expr::slit(5, -16)), "5'sh10");
-        assert_eq!(expr_to_string(&Expr::slit(2, -1)), "2'sh3");
+        assert_eq!(expr_to_string(&Expr::slit(2, -1)), "-2'sd1");
         assert_eq!(expr_to_string(&Expr::slit(1, -1)), "1'sh1");
         assert_eq!(expr_to_string(&Expr::lit(1, 1)), "1'd1");
         assert_eq!(expr_to_string(&Expr::slit(14, 0)), "14'sd0");
@@ -949,9 +961,15 @@ endmodule
             "64'sh8000000000000000"
         );
         assert_eq!(expr_to_string(&Expr::slit(64, -1)), "64'shFFFFFFFFFFFFFFFF");
+        // A signed negative literal is parenthesized when nested.
+        assert_eq!(
+            expr_to_string(&Expr::sub(id("m"), Expr::slit(8, -5))),
+            "m - (-8'sd5)"
+        );
+        assert_eq!(expr_to_string(&Expr::neg(Expr::slit(8, -5))), "-(-8'sd5)");
         assert_eq!(expr_to_string(&Expr::int(-7)), "-7");
         assert_eq!(expr_to_string(&Expr::int(42)), "42");
-        // Negative sized literals are atomic: no sign, no parentheses.
+        // The most negative value prints as its bit pattern: atomic.
         assert_eq!(
             expr_to_string(&Expr::sub(id("acc"), Expr::slit(8, -128))),
             "acc - 8'sh80"
