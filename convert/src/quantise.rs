@@ -284,20 +284,12 @@ pub fn quantise(
                 }
             }
         };
-        let json = serde_json::json!({
-            "inputs": d.inputs(), "outputs": d.outputs(), "timesteps": timesteps,
-            "weight_bits": weight_bits, "weights": w, "bias": b,
-            "neuron": match neuron {
-                Neuron::If { vth, .. } => serde_json::json!({"kind": "if", "vth": vth}),
-                Neuron::Lif { vth, leak_shift, .. } => {
-                    serde_json::json!({"kind": "lif", "vth": vth, "leak_shift": leak_shift})
-                }
-                Neuron::Tmn { vth } => serde_json::json!({"kind": "tmn", "vth": vth}),
-                _ => unreachable!("conversion emits if, lif and tmn"),
-            },
-        });
-        layers.push(LayerConfig::from_json(
-            &json,
+        layers.push(LayerConfig::dense(
+            w,
+            Some(b),
+            timesteps,
+            weight_bits,
+            neuron,
             &format!("network.layers[{l}]"),
         )?);
     }

@@ -22,6 +22,18 @@ pub mod limits {
     /// Neuron-only current width (`current_bits`).
     pub const CURRENT_BITS: (i64, i64) = (2, 32);
     pub const DEFAULT_WEIGHT_BITS: i64 = 8;
+
+    /// True when `vth` is a TMN threshold: `2^q` with q in [`TMN_Q`].
+    pub fn is_tmn_vth(vth: i64) -> bool {
+        vth > 0
+            && (vth as u64).is_power_of_two()
+            && (TMN_Q.0..=TMN_Q.1).contains(&vth.trailing_zeros())
+    }
+
+    /// `"LO..=HI"`, the accepted-range text of every error.
+    pub fn range_text(r: (i64, i64)) -> String {
+        format!("{}..={}", r.0, r.1)
+    }
     pub const DEFAULT_PSN_WEIGHT_BITS: i64 = 8;
 }
 
@@ -171,109 +183,134 @@ impl LayerConfig {
         signed_range(self.weight_bits)
     }
 
-    /// Parses and validates a SPEC section 5 `layer` object at `path`.
-    pub fn from_json(v: &Value, path: &str) -> Result<Self, ConfigError> {
-        use limits::*;
-        let o = Obj::of(v, path)?;
-        let inputs = o.int_in("inputs", INPUTS.0, INPUTS.1)? as usize;
-        let outputs = o.int_in("outputs", OUTPUTS.0, OUTPUTS.1)? as usize;
-        let timesteps = o.int_in("timesteps", TIMESTEPS.0, TIMESTEPS.1)? as usize;
-        let weight_bits = o.int_in_or(
-            "weight_bits",
-            WEIGHT_BITS.0,
-            WEIGHT_BITS.1,
-            DEFAULT_WEIGHT_BITS,
-        )? as u32;
-        let psn_weight_bits = o.int_in_or(
-            "psn_weight_bits",
-            PSN_WEIGHT_BITS.0,
-            PSN_WEIGHT_BITS.1,
-            DEFAULT_PSN_WEIGHT_BITS,
-        )? as u32;
-        let (wlo, whi) = signed_range(weight_bits);
-        let why_w = format!("weight_bits {weight_bits}");
-
-        let weights = match o.opt("weights") {
-            Some(w) => {
-                let p = o.field_path("weights");
-                let m = json_path::int_matrix(w, &p, outputs, "outputs", inputs, "inputs")?;
-                json_path::check_matrix_range(&m, &p, wlo, whi, &why_w)?;
-                Some(m)
-            }
-            None => {
-                if inputs != outputs {
-                    return Err(ConfigError::new(
-                        o.field_path("inputs"),
-                        format!(
-                            "neuron-only mode (no weights) needs inputs == outputs, found {inputs} and {outputs}"
-                        ),
-                    ));
-                }
-                None
-            }
-        };
-        let bias = match o.opt("bias") {
-            Some(b) => {
-                let p = o.field_path("bias");
-                let b = json_path::int_vec(b, &p, outputs, "outputs")?;
-                json_path::check_vec_range(&b, &p, wlo, whi, &why_w)?;
-                b
-            }
-            None => vec![0; outputs],
-        };
-        let neuron = parse_neuron(&o.obj("neuron")?, timesteps, psn_weight_bits)?;
-
-        let mut cfg = LayerConfig {
+    /// A layer with synapses, built from typed values without JSON and
+    /// validated exactly as [`LayerConfig::from_json`] validates a file:
+    /// `inputs` and `outputs` come from the shape of `weights` (`W[out][in]`),
+    /// `bias` defaults to zeros, `psn_weight_bits` to 8. Errors name the
+    /// field under `path` (e.g. `network.layers[0]`).
+    pub fn dense(
+        weights: Vec<Vec<i64>>,
+        bias: Option<Vec<i64>>,
+        timesteps: usize,
+        weight_bits: u32,
+        neuron: Neuron,
+        path: &str,
+    ) -> Result<Self, ConfigError> {
+        let outputs = weights.len();
+        let inputs = weights.first().map_or(0, Vec::len);
+        LayerConfig {
             inputs,
             outputs,
             timesteps,
             weight_bits,
-            psn_weight_bits,
-            weights,
-            bias,
+            psn_weight_bits: limits::DEFAULT_PSN_WEIGHT_BITS as u32,
+            bias: bias.unwrap_or_else(|| vec![0; outputs]),
+            weights: Some(weights),
             neuron,
             forced_state_bits: None,
             neuron_only_current_bits: None,
-        };
-        if let Some(cb) = o.opt("current_bits") {
-            let p = o.field_path("current_bits");
-            if cfg.weights.is_some() {
+        }
+        .validated(path)
+    }
+
+    /// Checks every field of a typed config against SPEC sections 3-6 and
+    /// returns it: the one validation both typed construction and
+    /// [`LayerConfig::from_json`] go through. Errors name the field under
+    /// `path` and the accepted range, in the reader's wording.
+    pub fn validated(self, path: &str) -> Result<Self, ConfigError> {
+        use json_path::{check_in, check_len, check_matrix_range, check_shape, check_vec_range};
+        use limits::*;
+        let f = |k: &str| json_path::join(path, k);
+        let (inputs, outputs) = (self.inputs, self.outputs);
+        check_in(inputs as i64, &f("inputs"), INPUTS.0, INPUTS.1)?;
+        check_in(outputs as i64, &f("outputs"), OUTPUTS.0, OUTPUTS.1)?;
+        check_in(
+            self.timesteps as i64,
+            &f("timesteps"),
+            TIMESTEPS.0,
+            TIMESTEPS.1,
+        )?;
+        check_in(
+            i64::from(self.weight_bits),
+            &f("weight_bits"),
+            WEIGHT_BITS.0,
+            WEIGHT_BITS.1,
+        )?;
+        check_in(
+            i64::from(self.psn_weight_bits),
+            &f("psn_weight_bits"),
+            PSN_WEIGHT_BITS.0,
+            PSN_WEIGHT_BITS.1,
+        )?;
+        let (wlo, whi) = signed_range(self.weight_bits);
+        let why_w = format!("weight_bits {}", self.weight_bits);
+        match &self.weights {
+            Some(w) => {
+                check_shape(w, &f("weights"), outputs, "outputs", inputs, "inputs")?;
+                check_matrix_range(w, &f("weights"), wlo, whi, &why_w)?;
+            }
+            None if inputs != outputs => {
                 return Err(ConfigError::new(
-                    p,
+                    f("inputs"),
                     format!(
-                        "only neuron-only layers (no weights) set current_bits; with weights it is derived ({} bits)",
-                        cfg.widths().synaptic_bits
+                        "neuron-only mode (no weights) needs inputs == outputs, found {inputs} and {outputs}"
                     ),
                 ));
             }
-            cfg.neuron_only_current_bits =
-                Some(json_path::int_in(cb, &p, CURRENT_BITS.0, CURRENT_BITS.1)? as u32);
-        } else if cfg.weights.is_none() {
-            cfg.neuron_only_current_bits = Some(widths::NEURON_ONLY_DEFAULT_CURRENT_BITS);
+            None => {}
         }
-        let derived = cfg.widths().derived_state_bits;
+        check_len(&self.bias, &f("bias"), outputs, "outputs")?;
+        check_vec_range(&self.bias, &f("bias"), wlo, whi, &why_w)?;
+        check_neuron(
+            &self.neuron,
+            self.timesteps,
+            self.psn_weight_bits,
+            &f("neuron"),
+        )?;
+        if let Some(cb) = self.neuron_only_current_bits {
+            if self.weights.is_some() {
+                return Err(ConfigError::new(
+                    f("current_bits"),
+                    format!(
+                        "only neuron-only layers (no weights) set current_bits; with weights it is derived ({} bits)",
+                        widths::synaptic_bits(self.weight_bits, inputs)
+                    ),
+                ));
+            }
+            check_in(
+                i64::from(cb),
+                &f("current_bits"),
+                CURRENT_BITS.0,
+                CURRENT_BITS.1,
+            )?;
+        } else if self.weights.is_none() {
+            return Err(ConfigError::new(
+                f("current_bits"),
+                "a neuron-only layer (no weights) needs its current width",
+            ));
+        }
+        let derived = self.widths().derived_state_bits;
         if derived > widths::MAX_DERIVED_BITS {
             return Err(ConfigError::new(
-                o.field_path("timesteps"),
+                f("timesteps"),
                 format!(
                     "the derived {} state width is {derived} bits, above the supported {}; reduce timesteps, weight_bits or inputs",
-                    cfg.neuron.kind(),
+                    self.neuron.kind(),
                     widths::MAX_DERIVED_BITS
                 ),
             ));
         }
-        if let Some(sb) = o.opt("state_bits") {
-            let sb = json_path::int_in(sb, &o.field_path("state_bits"), 2, derived as i64)?;
-            cfg.forced_state_bits = Some(sb as u32);
+        if let Some(sb) = self.forced_state_bits {
+            check_in(i64::from(sb), &f("state_bits"), 2, i64::from(derived))?;
         }
         // PSN thresholds are compared with H: they must fit its width.
-        let state_bits = cfg.widths().state_bits;
+        let state_bits = self.widths().state_bits;
         let (hlo, hhi) = signed_range(state_bits);
         let why_h = format!("the {state_bits}-bit H width");
-        let npath = o.field_path("neuron");
-        match &cfg.neuron {
+        let npath = f("neuron");
+        match &self.neuron {
             Neuron::Psn { thresholds, .. } | Neuron::MaskedPsn { thresholds, .. } => {
-                json_path::check_vec_range(
+                check_vec_range(
                     thresholds,
                     &json_path::join(&npath, "thresholds"),
                     hlo,
@@ -289,7 +326,85 @@ impl LayerConfig {
             }
             _ => {}
         }
-        Ok(cfg)
+        Ok(self)
+    }
+
+    /// Parses a SPEC section 5 `layer` object at `path` (types and shapes),
+    /// then validates it with [`LayerConfig::validated`].
+    pub fn from_json(v: &Value, path: &str) -> Result<Self, ConfigError> {
+        use limits::*;
+        let o = Obj::of(v, path)?;
+        // Sizes first: the shapes of weights and bias are read against them.
+        let inputs = o.int_in("inputs", INPUTS.0, INPUTS.1)? as usize;
+        let outputs = o.int_in("outputs", OUTPUTS.0, OUTPUTS.1)? as usize;
+        let timesteps = o.int_in("timesteps", TIMESTEPS.0, TIMESTEPS.1)? as usize;
+        let weight_bits = o.int_in_or(
+            "weight_bits",
+            WEIGHT_BITS.0,
+            WEIGHT_BITS.1,
+            DEFAULT_WEIGHT_BITS,
+        )? as u32;
+        let psn_weight_bits = o.int_in_or(
+            "psn_weight_bits",
+            PSN_WEIGHT_BITS.0,
+            PSN_WEIGHT_BITS.1,
+            DEFAULT_PSN_WEIGHT_BITS,
+        )? as u32;
+        let weights = match o.opt("weights") {
+            Some(w) => Some(json_path::int_matrix(
+                w,
+                &o.field_path("weights"),
+                outputs,
+                "outputs",
+                inputs,
+                "inputs",
+            )?),
+            None => None,
+        };
+        let bias = match o.opt("bias") {
+            Some(b) => json_path::int_vec(b, &o.field_path("bias"), outputs, "outputs")?,
+            None => vec![0; outputs],
+        };
+        let neuron = parse_neuron(&o.obj("neuron")?, timesteps)?;
+        let cb_path = o.field_path("current_bits");
+        let neuron_only_current_bits = match (o.opt("current_bits"), &weights) {
+            (None, None) => Some(widths::NEURON_ONLY_DEFAULT_CURRENT_BITS),
+            (None, Some(_)) => None,
+            (Some(v), None) => {
+                Some(json_path::int_in(v, &cb_path, CURRENT_BITS.0, CURRENT_BITS.1)? as u32)
+            }
+            (Some(v), Some(_)) => {
+                // Any value: `validated` refuses current_bits beside weights.
+                json_path::int(v, &cb_path)?;
+                Some(0)
+            }
+        };
+        let cfg = LayerConfig {
+            inputs,
+            outputs,
+            timesteps,
+            weight_bits,
+            psn_weight_bits,
+            weights,
+            bias,
+            neuron,
+            forced_state_bits: None,
+            neuron_only_current_bits,
+        }
+        .validated(path)?;
+        // A forced state width is bounded by the derived one.
+        match o.opt("state_bits") {
+            None => Ok(cfg),
+            Some(v) => {
+                let derived = i64::from(cfg.widths().derived_state_bits);
+                let sb = json_path::int_in(v, &o.field_path("state_bits"), 2, derived)?;
+                LayerConfig {
+                    forced_state_bits: Some(sb as u32),
+                    ..cfg
+                }
+                .validated(path)
+            }
+        }
     }
 
     /// The SPEC section 5 `layer` object for this config.
@@ -372,7 +487,10 @@ pub fn signed_range(bits: u32) -> (i64, i64) {
     (-lim, lim - 1)
 }
 
-fn parse_neuron(o: &Obj, timesteps: usize, psn_weight_bits: u32) -> Result<Neuron, ConfigError> {
+/// Reads the neuron object: its kind, the types of its parameters and the
+/// shapes of its PSN weights (k, which sizes them, is range-checked here);
+/// [`check_neuron`] checks the values.
+fn parse_neuron(o: &Obj, timesteps: usize) -> Result<Neuron, ConfigError> {
     use limits::*;
     let kind_v = o.req("kind")?;
     let kind = kind_v.as_str().ok_or_else(|| {
@@ -381,19 +499,16 @@ fn parse_neuron(o: &Obj, timesteps: usize, psn_weight_bits: u32) -> Result<Neuro
             "expected a string: if, lif, tmn, psn, masked_psn or sliding_psn",
         )
     })?;
-    let (plo, phi) = signed_range(psn_weight_bits);
-    let why_p = format!("psn_weight_bits {psn_weight_bits}");
+    let int = |k: &str| -> Result<i64, ConfigError> { json_path::int(o.req(k)?, &o.field_path(k)) };
     let psn_matrix = |o: &Obj| -> Result<(Vec<Vec<i64>>, Vec<i64>), ConfigError> {
-        let p = o.field_path("weights");
         let w = json_path::int_matrix(
             o.req("weights")?,
-            &p,
+            &o.field_path("weights"),
             timesteps,
             "timesteps",
             timesteps,
             "timesteps",
         )?;
-        json_path::check_matrix_range(&w, &p, plo, phi, &why_p)?;
         let t = json_path::int_vec(
             o.req("thresholds")?,
             &o.field_path("thresholds"),
@@ -404,33 +519,15 @@ fn parse_neuron(o: &Obj, timesteps: usize, psn_weight_bits: u32) -> Result<Neuro
     };
     Ok(match kind {
         "if" => Neuron::If {
-            vth: o.int_in("vth", IF_VTH.0, IF_VTH.1)?,
+            vth: int("vth")?,
             reset: parse_reset(o)?,
         },
         "lif" => Neuron::Lif {
-            vth: o.int_in("vth", IF_VTH.0, IF_VTH.1)?,
+            vth: int("vth")?,
             leak_shift: o.int_in("leak_shift", LIF_LEAK_SHIFT.0, LIF_LEAK_SHIFT.1)? as u32,
             reset: parse_reset(o)?,
         },
-        "tmn" => {
-            let vth = json_path::int(o.req("vth")?, &o.field_path("vth"))?;
-            let q_ok = vth > 0 && (vth as u64).is_power_of_two() && {
-                let q = vth.trailing_zeros();
-                (TMN_Q.0..=TMN_Q.1).contains(&q)
-            };
-            if !q_ok {
-                let msg = if vth > 0 && (vth as u64).is_power_of_two() {
-                    format!(
-                        "tmn vth {vth} is out of range: vth = 2^q with q in {}..={}",
-                        TMN_Q.0, TMN_Q.1
-                    )
-                } else {
-                    format!("tmn vth {vth} is not a power of two 2^q with q >= 1")
-                };
-                return Err(ConfigError::new(o.field_path("vth"), msg));
-            }
-            Neuron::Tmn { vth }
-        }
+        "tmn" => Neuron::Tmn { vth: int("vth")? },
         "psn" => {
             let (weights, thresholds) = psn_matrix(o)?;
             Neuron::Psn {
@@ -449,14 +546,12 @@ fn parse_neuron(o: &Obj, timesteps: usize, psn_weight_bits: u32) -> Result<Neuro
         }
         "sliding_psn" => {
             let k = o.int_in("k", PSN_K.0, PSN_K.1)? as usize;
-            let p = o.field_path("weights");
-            let weights = json_path::int_vec(o.req("weights")?, &p, k, "k")?;
-            json_path::check_vec_range(&weights, &p, plo, phi, &why_p)?;
-            let threshold = json_path::int(o.req("threshold")?, &o.field_path("threshold"))?;
+            let weights =
+                json_path::int_vec(o.req("weights")?, &o.field_path("weights"), k, "k")?;
             Neuron::SlidingPsn {
                 k,
                 weights,
-                threshold,
+                threshold: int("threshold")?,
             }
         }
         other => {
@@ -468,6 +563,79 @@ fn parse_neuron(o: &Obj, timesteps: usize, psn_weight_bits: u32) -> Result<Neuro
             ))
         }
     })
+}
+
+/// Checks a neuron's parameters (SPEC section 4) at `path` (the neuron
+/// object's path). PSN thresholds are checked by [`LayerConfig::validated`],
+/// which knows the H width.
+fn check_neuron(
+    n: &Neuron,
+    timesteps: usize,
+    psn_weight_bits: u32,
+    path: &str,
+) -> Result<(), ConfigError> {
+    use json_path::{check_in, check_len, check_matrix_range, check_shape, check_vec_range};
+    use limits::*;
+    let f = |k: &str| json_path::join(path, k);
+    let (plo, phi) = signed_range(psn_weight_bits);
+    let why_p = format!("psn_weight_bits {psn_weight_bits}");
+    let psn = |w: &[Vec<i64>], thr: &[i64]| -> Result<(), ConfigError> {
+        let p = f("weights");
+        check_shape(w, &p, timesteps, "timesteps", timesteps, "timesteps")?;
+        check_matrix_range(w, &p, plo, phi, &why_p)?;
+        check_len(thr, &f("thresholds"), timesteps, "timesteps")
+    };
+    match n {
+        Neuron::If { vth, .. } => {
+            check_in(*vth, &f("vth"), IF_VTH.0, IF_VTH.1)?;
+        }
+        Neuron::Lif {
+            vth, leak_shift, ..
+        } => {
+            check_in(*vth, &f("vth"), IF_VTH.0, IF_VTH.1)?;
+            check_in(
+                i64::from(*leak_shift),
+                &f("leak_shift"),
+                LIF_LEAK_SHIFT.0,
+                LIF_LEAK_SHIFT.1,
+            )?;
+        }
+        Neuron::Tmn { vth } if !is_tmn_vth(*vth) => {
+            let vth = *vth;
+            if !(vth > 0 && (vth as u64).is_power_of_two()) {
+                return Err(ConfigError::new(
+                    f("vth"),
+                    format!("tmn vth {vth} is not a power of two 2^q with q >= 1"),
+                ));
+            }
+            return Err(ConfigError::new(
+                f("vth"),
+                format!(
+                    "tmn vth {vth} is out of range: vth = 2^q with q in {}..={}",
+                    TMN_Q.0, TMN_Q.1
+                ),
+            ));
+        }
+        Neuron::Tmn { .. } => {}
+        Neuron::Psn {
+            weights,
+            thresholds,
+        } => psn(weights, thresholds)?,
+        Neuron::MaskedPsn {
+            k,
+            weights,
+            thresholds,
+        } => {
+            check_in(*k as i64, &f("k"), PSN_K.0, PSN_K.1)?;
+            psn(weights, thresholds)?;
+        }
+        Neuron::SlidingPsn { k, weights, .. } => {
+            check_in(*k as i64, &f("k"), PSN_K.0, PSN_K.1)?;
+            check_len(weights, &f("weights"), *k, "k")?;
+            check_vec_range(weights, &f("weights"), plo, phi, &why_p)?;
+        }
+    }
+    Ok(())
 }
 
 /// The optional `reset` of `if` and `lif`: "subtract" (default) or "zero".

@@ -218,6 +218,54 @@ pub fn int_matrix(
         .collect()
 }
 
+/// Checks a typed integer against `lo..=hi` with the reader's wording.
+pub fn check_in(x: i64, path: &str, lo: i64, hi: i64) -> Result<i64, ConfigError> {
+    if (lo..=hi).contains(&x) {
+        Ok(x)
+    } else {
+        Err(ConfigError::new(path, format!("{x} is not in {lo}..={hi}")))
+    }
+}
+
+/// Checks a typed vector's length, worded as [`int_vec`].
+pub fn check_len(v: &[i64], path: &str, len: usize, what: &str) -> Result<(), ConfigError> {
+    if v.len() == len {
+        Ok(())
+    } else {
+        Err(ConfigError::new(
+            path,
+            format!("has {} entries but {what} is {len}", v.len()),
+        ))
+    }
+}
+
+/// Checks a typed matrix's shape, worded as [`int_matrix`].
+pub fn check_shape(
+    m: &[Vec<i64>],
+    path: &str,
+    rows: usize,
+    rows_what: &str,
+    cols: usize,
+    cols_what: &str,
+) -> Result<(), ConfigError> {
+    if m.len() != rows {
+        return Err(ConfigError::new(
+            path,
+            format!("has {} rows but {rows_what} is {rows}", m.len()),
+        ));
+    }
+    match m.iter().position(|r| r.len() != cols) {
+        Some(r) => Err(ConfigError::new(
+            path,
+            format!(
+                "row {r} has {} entries but {cols_what} is {cols}",
+                m[r].len()
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Checks every entry of a matrix lies in `lo..=hi`; `why` explains the range.
 pub fn check_matrix_range(
     m: &[Vec<i64>],

@@ -136,3 +136,57 @@ fn tmn_bias_enters_once_others_every_step() {
         .run();
     assert_eq!(iff[0].currents, vec![vec![5], vec![5], vec![5]]);
 }
+
+/// Typed construction (no JSON) gives the same config as the reader and
+/// refuses what the reader refuses, naming the field under the given path.
+#[test]
+fn typed_construction_matches_the_reader() {
+    use golden_model::{LayerConfig, Neuron, Reset};
+    let w = vec![vec![1, -2, 3], vec![-4, 5, -6]];
+    let typed = LayerConfig::dense(
+        w.clone(),
+        Some(vec![1, -1]),
+        4,
+        4,
+        Neuron::Lif {
+            vth: 6,
+            leak_shift: 2,
+            reset: Reset::Zero,
+        },
+        "layer",
+    )
+    .unwrap();
+    let read = LayerConfig::from_json(
+        &json!({"inputs": 3, "outputs": 2, "timesteps": 4, "weight_bits": 4, "weights": w,
+                "bias": [1, -1], "neuron": {"kind": "lif", "vth": 6, "leak_shift": 2, "reset": "zero"}}),
+        "layer",
+    )
+    .unwrap();
+    assert_eq!(typed, read);
+    let err = |n: Neuron, wb: u32, w: Vec<Vec<i64>>| {
+        LayerConfig::dense(w, None, 4, wb, n, "network.layers[1]")
+            .unwrap_err()
+            .to_string()
+    };
+    assert_eq!(
+        err(Neuron::Tmn { vth: 12 }, 8, vec![vec![1]]),
+        "network.layers[1].neuron.vth: tmn vth 12 is not a power of two 2^q with q >= 1"
+    );
+    assert_eq!(
+        err(Neuron::Tmn { vth: 16 }, 4, vec![vec![1, 8]]),
+        "network.layers[1].weights[0][1]: 8 is not in -8..=7 (weight_bits 4)"
+    );
+    assert_eq!(
+        err(Neuron::Tmn { vth: 16 }, 4, vec![vec![1, 2], vec![3]]),
+        "network.layers[1].weights: row 1 has 1 entries but inputs is 2"
+    );
+    let lif = Neuron::Lif {
+        vth: 3,
+        leak_shift: 0,
+        reset: Reset::Subtract,
+    };
+    assert_eq!(
+        err(lif, 8, vec![vec![1]]),
+        "network.layers[1].neuron.leak_shift: 0 is not in 1..=16"
+    );
+}

@@ -10,6 +10,7 @@
 //! and by a pure C++ loop inside the design library (no records), same run.
 
 use anyhow::{ensure, Result};
+use golden_model::config::limits;
 use golden_model::rng::SplitMix64;
 use golden_model::synapse::Synapses;
 use golden_model::LaneVec;
@@ -64,19 +65,22 @@ pub fn run(a: Args) -> Result<()> {
         a.seconds
     );
     ensure!(
-        (1..=4096).contains(&a.inputs),
-        "--inputs: {} is not in 1..=4096",
-        a.inputs
+        (limits::INPUTS.0..=limits::INPUTS.1).contains(&(a.inputs as i64)),
+        "--inputs: {} is not in {}",
+        a.inputs,
+        limits::range_text(limits::INPUTS)
     );
     ensure!(
-        (1..=4096).contains(&a.outputs),
-        "--outputs: {} is not in 1..=4096",
-        a.outputs
+        (limits::OUTPUTS.0..=limits::OUTPUTS.1).contains(&(a.outputs as i64)),
+        "--outputs: {} is not in {}",
+        a.outputs,
+        limits::range_text(limits::OUTPUTS)
     );
     ensure!(
-        (1..=64).contains(&a.timesteps),
-        "--timesteps: {} is not in 1..=64",
-        a.timesteps
+        (limits::TIMESTEPS.0..=limits::TIMESTEPS.1).contains(&(a.timesteps as i64)),
+        "--timesteps: {} is not in {}",
+        a.timesteps,
+        limits::range_text(limits::TIMESTEPS)
     );
     ensure!(
         a.zero_percent <= 100,
@@ -172,9 +176,14 @@ fn bench_generate(a: &Args) -> Result<()> {
         a.timesteps
     );
     for n in [8usize, 16, 32, 64] {
-        let v = serde_json::json!({"inputs": n, "outputs": n, "timesteps": a.timesteps,
-                                   "weights": vec![vec![1; n]; n], "neuron": {"kind": "tmn", "vth": 64}});
-        let cfg = golden_model::LayerConfig::from_json(&v, "layer")?;
+        let cfg = golden_model::LayerConfig::dense(
+            vec![vec![1; n]; n],
+            None,
+            a.timesteps,
+            8,
+            golden_model::Neuron::Tmn { vth: 64 },
+            "layer",
+        )?;
         let mut bytes = 0;
         let (calls, t) = time_it(min, || {
             let d = rtl_gen::generate(black_box(&cfg));
@@ -199,10 +208,17 @@ fn bench_cosim(a: &Args) -> Result<()> {
     const CHUNK: u64 = 65_536;
     let n = 16;
     let mut rng = SplitMix64::new(7);
-    let v = serde_json::json!({"inputs": n, "outputs": n, "timesteps": a.timesteps,
-        "weights": (0..n).map(|_| (0..n).map(|_| rng.range(-128, 127)).collect::<Vec<_>>()).collect::<Vec<_>>(),
-        "neuron": {"kind": "tmn", "vth": 64}});
-    let cfg = golden_model::LayerConfig::from_json(&v, "layer")?;
+    let weights = (0..n)
+        .map(|_| (0..n).map(|_| rng.range(-128, 127)).collect())
+        .collect();
+    let cfg = golden_model::LayerConfig::dense(
+        weights,
+        None,
+        a.timesteps,
+        8,
+        golden_model::Neuron::Tmn { vth: 64 },
+        "layer",
+    )?;
     let dir = std::env::temp_dir().join(format!("snnrtl-bench-cosim-{}", std::process::id()));
     crate::cmd_generate::write_design(&rtl_gen::generate(&cfg), &dir)?;
     let builder = Builder::new()?;

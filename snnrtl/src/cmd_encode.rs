@@ -128,10 +128,13 @@ pub fn measure(vth: i64, t: usize, n_values: usize) -> Row {
 }
 
 pub fn run(a: Args) -> Result<()> {
-    if !(a.vth >= 2 && a.vth <= 1 << 30 && (a.vth as u64).is_power_of_two()) {
+    if !golden_model::config::limits::is_tmn_vth(a.vth) {
+        let q = golden_model::config::limits::TMN_Q;
         bail!(
-            "--vth: {} is not a power of two in 2..=2^30 (TMN needs vth = 2^q)",
-            a.vth
+            "--vth: {} is not a power of two in 2^{}..=2^{} (TMN needs vth = 2^q)",
+            a.vth,
+            q.0,
+            q.1
         );
     }
     if a.values < 2 {

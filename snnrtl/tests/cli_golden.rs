@@ -191,7 +191,7 @@ fn encode_refuses_bad_vth_without_writing() {
     assert!(!o.status.success());
     assert_eq!(
         String::from_utf8(o.stderr).unwrap().trim_end(),
-        "error: --vth: 12 is not a power of two in 2..=2^30 (TMN needs vth = 2^q)"
+        "error: --vth: 12 is not a power of two in 2^1..=2^30 (TMN needs vth = 2^q)"
     );
     assert!(!Path::new(&csv).exists());
 }
