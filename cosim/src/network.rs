@@ -370,6 +370,7 @@ fn check_outputs(
                 .collect(),
             currents: vec![],
             state: recs.iter().map(|r| r.state.clone()).collect(),
+            readout: None,
             flags: Flags::default(),
         };
         let (want, got) = (argmax(&readout(last, gl)), argmax(&readout(last, &rtl)));

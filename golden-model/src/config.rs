@@ -3,6 +3,7 @@
 
 use crate::error::ConfigError;
 use crate::json_path::{self, Obj};
+use crate::neuron::elm::Elm;
 use crate::widths;
 use serde_json::{json, Value};
 
@@ -87,6 +88,9 @@ pub enum Neuron {
         weights: Vec<i64>,
         threshold: i64,
     },
+    /// The ELM neuron model (SPEC section 7): the layer's weight rows are
+    /// its branches, `outputs` its readout size.
+    Elm(Box<Elm>),
 }
 
 impl Neuron {
@@ -99,6 +103,7 @@ impl Neuron {
             Neuron::Psn { .. } => "psn",
             Neuron::MaskedPsn { .. } => "masked_psn",
             Neuron::SlidingPsn { .. } => "sliding_psn",
+            Neuron::Elm(_) => "elm",
         }
     }
 
@@ -164,12 +169,22 @@ impl LayerConfig {
             Neuron::MaskedPsn { k, .. } | Neuron::SlidingPsn { k, .. } => {
                 widths::psn_state_bits(current_bits, pwb, *k)
             }
+            Neuron::Elm(e) => e.widths(self.branches(), synaptic_bits).memory_bits,
         };
         Widths {
             synaptic_bits,
             current_bits,
             derived_state_bits: derived,
             state_bits: self.forced_state_bits.unwrap_or(derived),
+        }
+    }
+
+    /// Rows of the synapse matrix: `outputs`, except for `elm`, whose
+    /// weight rows are its branches.
+    pub fn branches(&self) -> usize {
+        match (&self.neuron, &self.weights) {
+            (Neuron::Elm(_), Some(w)) => w.len(),
+            _ => self.outputs,
         }
     }
 
@@ -185,7 +200,8 @@ impl LayerConfig {
 
     /// A layer with synapses, built from typed values without JSON and
     /// validated exactly as [`LayerConfig::from_json`] validates a file:
-    /// `inputs` and `outputs` come from the shape of `weights` (`W[out][in]`),
+    /// `inputs` and `outputs` come from the shape of `weights` (`W[out][in]`;
+    /// for `elm`, `W[branches][in]` and `outputs` from its readout),
     /// `bias` defaults to zeros, `psn_weight_bits` to 8. Errors name the
     /// field under `path` (e.g. `network.layers[0]`).
     pub fn dense(
@@ -196,7 +212,11 @@ impl LayerConfig {
         neuron: Neuron,
         path: &str,
     ) -> Result<Self, ConfigError> {
-        let outputs = weights.len();
+        // An elm's weight rows are its branches; its outputs are the readout.
+        let outputs = match &neuron {
+            Neuron::Elm(e) => e.readout.len(),
+            _ => weights.len(),
+        };
         let inputs = weights.first().map_or(0, Vec::len);
         LayerConfig {
             inputs,
@@ -244,9 +264,38 @@ impl LayerConfig {
         )?;
         let (wlo, whi) = signed_range(self.weight_bits);
         let why_w = format!("weight_bits {}", self.weight_bits);
+        if let Neuron::Elm(_) = self.neuron {
+            let Some(w) = &self.weights else {
+                return Err(ConfigError::new(f("weights"), "an elm layer needs weights"));
+            };
+            check_in(
+                w.len() as i64,
+                &format!("{} (branches)", f("weights")),
+                1,
+                256,
+            )?;
+            if self.bias.iter().any(|&b| b != 0) {
+                return Err(ConfigError::new(
+                    f("bias"),
+                    "an elm layer has no bias (b_hidden, b_delta and readout_bias are its biases)",
+                ));
+            }
+            if self.forced_state_bits.is_some() {
+                return Err(ConfigError::new(
+                    f("state_bits"),
+                    "an elm layer takes no forced state width: its widths are derived (SPEC section 7)",
+                ));
+            }
+        }
         match &self.weights {
             Some(w) => {
-                check_shape(w, &f("weights"), outputs, "outputs", inputs, "inputs")?;
+                let rows = self.branches();
+                let rows_what = if rows == outputs {
+                    "outputs"
+                } else {
+                    "branches"
+                };
+                check_shape(w, &f("weights"), rows, rows_what, inputs, "inputs")?;
                 check_matrix_range(w, &f("weights"), wlo, whi, &why_w)?;
             }
             None if inputs != outputs => {
@@ -261,12 +310,15 @@ impl LayerConfig {
         }
         check_len(&self.bias, &f("bias"), outputs, "outputs")?;
         check_vec_range(&self.bias, &f("bias"), wlo, whi, &why_w)?;
-        check_neuron(
-            &self.neuron,
-            self.timesteps,
-            self.psn_weight_bits,
-            &f("neuron"),
-        )?;
+        match &self.neuron {
+            Neuron::Elm(e) => e.check(
+                self.branches(),
+                outputs,
+                widths::synaptic_bits(self.weight_bits, inputs),
+                &f("neuron"),
+            )?,
+            n => check_neuron(n, self.timesteps, self.psn_weight_bits, &f("neuron"))?,
+        }
         if let Some(cb) = self.neuron_only_current_bits {
             if self.weights.is_some() {
                 return Err(ConfigError::new(
@@ -350,22 +402,39 @@ impl LayerConfig {
             PSN_WEIGHT_BITS.1,
             DEFAULT_PSN_WEIGHT_BITS,
         )? as u32;
+        // An elm layer's weight rows are its branches, not its outputs.
+        let neuron_o = o.obj("neuron")?;
+        let is_elm = neuron_o.opt("kind").and_then(Value::as_str) == Some("elm");
         let weights = match o.opt("weights") {
-            Some(w) => Some(json_path::int_matrix(
-                w,
-                &o.field_path("weights"),
-                outputs,
-                "outputs",
-                inputs,
-                "inputs",
-            )?),
+            Some(w) => {
+                let p = o.field_path("weights");
+                let rows = if is_elm {
+                    json_path::array(w, &p)?.len()
+                } else {
+                    outputs
+                };
+                let what = if is_elm { "branches" } else { "outputs" };
+                Some(json_path::int_matrix(w, &p, rows, what, inputs, "inputs")?)
+            }
+            None if is_elm => {
+                return Err(ConfigError::new(
+                    o.field_path("weights"),
+                    "an elm layer needs weights",
+                ))
+            }
             None => None,
         };
-        let bias = match o.opt("bias") {
-            Some(b) => json_path::int_vec(b, &o.field_path("bias"), outputs, "outputs")?,
-            None => vec![0; outputs],
-        };
-        let neuron = parse_neuron(&o.obj("neuron")?, timesteps)?;
+        let bias =
+            match o.opt("bias") {
+                Some(_) if is_elm => return Err(ConfigError::new(
+                    o.field_path("bias"),
+                    "an elm layer has no bias (b_hidden, b_delta and readout_bias are its biases)",
+                )),
+                Some(b) => json_path::int_vec(b, &o.field_path("bias"), outputs, "outputs")?,
+                None => vec![0; outputs],
+            };
+        let branches = weights.as_ref().map_or(outputs, Vec::len);
+        let neuron = parse_neuron(&neuron_o, timesteps, branches, outputs)?;
         let cb_path = o.field_path("current_bits");
         let neuron_only_current_bits = match (o.opt("current_bits"), &weights) {
             (None, None) => Some(widths::NEURON_ONLY_DEFAULT_CURRENT_BITS),
@@ -445,6 +514,7 @@ impl LayerConfig {
                 weights,
                 threshold,
             } => json!({"kind": "sliding_psn", "k": k, "weights": weights, "threshold": threshold}),
+            Neuron::Elm(e) => e.to_json(),
         };
         let mut v = json!({
             "inputs": self.inputs,
@@ -457,6 +527,9 @@ impl LayerConfig {
         });
         if let Some(w) = &self.weights {
             v["weights"] = json!(w);
+        }
+        if let Neuron::Elm(_) = self.neuron {
+            v.as_object_mut().expect("an object").remove("bias");
         }
         if let Some(cb) = self.neuron_only_current_bits {
             v["current_bits"] = json!(cb);
@@ -490,13 +563,18 @@ pub fn signed_range(bits: u32) -> (i64, i64) {
 /// Reads the neuron object: its kind, the types of its parameters and the
 /// shapes of its PSN weights (k, which sizes them, is range-checked here);
 /// [`check_neuron`] checks the values.
-fn parse_neuron(o: &Obj, timesteps: usize) -> Result<Neuron, ConfigError> {
+fn parse_neuron(
+    o: &Obj,
+    timesteps: usize,
+    branches: usize,
+    outputs: usize,
+) -> Result<Neuron, ConfigError> {
     use limits::*;
     let kind_v = o.req("kind")?;
     let kind = kind_v.as_str().ok_or_else(|| {
         ConfigError::new(
             o.field_path("kind"),
-            "expected a string: if, lif, tmn, psn, masked_psn or sliding_psn",
+            "expected a string: if, lif, tmn, psn, masked_psn, sliding_psn or elm",
         )
     })?;
     let int = |k: &str| -> Result<i64, ConfigError> { json_path::int(o.req(k)?, &o.field_path(k)) };
@@ -554,11 +632,12 @@ fn parse_neuron(o: &Obj, timesteps: usize) -> Result<Neuron, ConfigError> {
                 threshold: int("threshold")?,
             }
         }
+        "elm" => Neuron::Elm(Box::new(Elm::parse(o, branches, outputs)?)),
         other => {
             return Err(ConfigError::new(
                 o.field_path("kind"),
                 format!(
-                "unknown neuron kind {other:?}; accepted: if, lif, tmn, psn, masked_psn, sliding_psn"
+                "unknown neuron kind {other:?}; accepted: if, lif, tmn, psn, masked_psn, sliding_psn, elm"
             ),
             ))
         }
@@ -634,6 +713,7 @@ fn check_neuron(
             check_len(weights, &f("weights"), *k, "k")?;
             check_vec_range(weights, &f("weights"), plo, phi, &why_p)?;
         }
+        Neuron::Elm(_) => unreachable!("LayerConfig::validated checks elm itself"),
     }
     Ok(())
 }

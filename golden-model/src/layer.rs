@@ -14,14 +14,20 @@ pub struct Flags {
     pub illegal_spike: bool,
 }
 
-/// SPEC section 5's result for one sample; matrices are `[T][outputs]`.
+/// SPEC section 5's result for one sample; matrices are `[T][outputs]`
+/// (elm: currents `[T][branches]`, state `[T][memory]`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SampleResult {
+    /// Empty for elm, which has no spikes (and then not serialized).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub spikes: Vec<Vec<i8>>,
     /// `I[t][o]` including the bias as applied.
     pub currents: Vec<Vec<i64>>,
-    /// `u` after reset (if, tmn) or `H` (psn family).
+    /// `u` after reset (if, lif, tmn), `H` (psn family) or `m` (elm).
     pub state: Vec<Vec<i64>>,
+    /// elm only: the readout `r[t][k]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub readout: Option<Vec<Vec<i64>>>,
     pub flags: Flags,
 }
 
@@ -44,7 +50,7 @@ impl Layer {
             .synapses
             .as_ref()
             .expect("a neuron-only layer takes currents, not spikes");
-        let mut buf = vec![0i32; self.cfg.outputs];
+        let mut buf = vec![0i32; syn.outputs()];
         lanes
             .iter()
             .map(|l| {
@@ -72,6 +78,16 @@ impl Layer {
     pub fn run_currents(&self, synaptic: &[Vec<i64>]) -> SampleResult {
         let (t_n, o_n) = (self.cfg.timesteps, self.cfg.outputs);
         assert_eq!(synaptic.len(), t_n, "one current vector per timestep");
+        if let crate::Neuron::Elm(e) = &self.cfg.neuron {
+            let tr = e.run(synaptic);
+            return SampleResult {
+                spikes: vec![],
+                currents: synaptic.to_vec(),
+                state: tr.state,
+                readout: Some(tr.readout),
+                flags: Flags::default(),
+            };
+        }
         let currents: Vec<Vec<i64>> = synaptic
             .iter()
             .enumerate()
@@ -100,6 +116,7 @@ impl Layer {
             spikes,
             currents,
             state,
+            readout: None,
             flags,
         }
     }

@@ -56,6 +56,12 @@ impl NetworkConfig {
                     "required in a network (neuron-only layers cannot be chained)",
                 ));
             }
+            if matches!(l.neuron, Neuron::Elm(_)) && k + 1 < layers.len() {
+                return Err(ConfigError::new(
+                    at("neuron.kind"),
+                    "an elm layer gives readout values, not spikes: it can only be the last layer",
+                ));
+            }
             if l.timesteps != layers[0].timesteps {
                 return Err(ConfigError::new(
                     at("timesteps"),
@@ -199,12 +205,19 @@ pub fn spikes_to_lanes(spikes: &[Vec<i8>]) -> Vec<LaneVec> {
 /// - `tmn`: `vth * sum_t s[t] * 2^(T-1-t) + u[T-1]`, which equals
 ///   `sum_t 2^(T-1-t) * I[t] + 2^(T-1) * b` (SPEC section 4's invariant);
 /// - PSN family: `sum_t s[t] * 2^40 + H[T-1]` (spike count, then the last
-///   H as the tie-break).
+///   H as the tie-break);
+/// - `elm`: its readout `r[T-1]` (SPEC section 7).
 ///
 /// Both if and tmn readouts are the neuron's integrated input, so the
 /// readout never saturates however the spikes clip.
 pub fn readout(cfg: &LayerConfig, r: &SampleResult) -> Vec<i128> {
-    let t_n = r.spikes.len();
+    if let Some(ro) = &r.readout {
+        // elm (SPEC section 7): the readout r at the last step.
+        return ro
+            .last()
+            .map_or(vec![], |v| v.iter().map(|&x| i128::from(x)).collect());
+    }
+    let t_n = r.state.len();
     (0..cfg.outputs)
         .map(|o| {
             let last = i128::from(r.state[t_n - 1][o]);

@@ -45,7 +45,7 @@ fn messages_word_for_word() {
         (with(&["layer", "weights"], json!([[1, 2]])), "layer.weights: has 1 rows but outputs is 2"),
         (with(&["layer", "bias"], json!([1])), "layer.bias: has 1 entries but outputs is 2"),
         (with(&["layer", "bias"], json!([1, -9])), "layer.bias[1]: -9 is not in -8..=7 (weight_bits 4)"),
-        (with(&["layer", "neuron", "kind"], json!("lifx")), "layer.neuron.kind: unknown neuron kind \"lifx\"; accepted: if, lif, tmn, psn, masked_psn, sliding_psn"),
+        (with(&["layer", "neuron", "kind"], json!("lifx")), "layer.neuron.kind: unknown neuron kind \"lifx\"; accepted: if, lif, tmn, psn, masked_psn, sliding_psn, elm"),
         (with(&["layer", "neuron"], json!({"kind": "lif", "vth": 4})), "layer.neuron.leak_shift: required field is missing"),
         (with(&["layer", "neuron"], json!({"kind": "lif", "vth": 4, "leak_shift": 17})), "layer.neuron.leak_shift: 17 is not in 1..=16"),
         (with(&["layer", "neuron"], json!({"kind": "if", "vth": 4, "reset": "hard"})), "layer.neuron.reset: \"hard\" is not accepted: \"subtract\" or \"zero\""),
@@ -189,4 +189,49 @@ fn typed_construction_matches_the_reader() {
         err(lif, 8, vec![vec![1]]),
         "network.layers[1].neuron.leak_shift: 0 is not in 1..=16"
     );
+}
+
+/// An elm whose derived widths (SPEC section 7's bounds) exceed what the
+/// implementation supports is refused with one line naming the width.
+#[test]
+fn elm_wider_than_supported_is_refused() {
+    use golden_model::neuron::elm::Elm;
+    use golden_model::{LayerConfig, Neuron};
+    let elm = |mlp_bits: u32, trace_shift: u32| Elm {
+        memory: 1,
+        hidden: 1,
+        mlp_bits,
+        trace_shift,
+        trace_frac_bits: 8,
+        memory_shifts: vec![1],
+        lambda: 1,
+        w_branch: vec![vec![1; 256]],
+        w_memory: vec![vec![0]],
+        b_hidden: vec![0],
+        hidden_shift: 0,
+        hidden_max: 1,
+        w_delta: vec![vec![1]],
+        b_delta: vec![0],
+        table_shift: 0,
+        table: vec![0, 1],
+        readout: vec![vec![1]],
+        readout_bias: vec![0],
+    };
+    let layer = |e: Elm| {
+        LayerConfig::dense(
+            vec![vec![1, -1]; 256],
+            None,
+            2,
+            16,
+            Neuron::Elm(Box::new(e)),
+            "layer",
+        )
+    };
+    // q <= 2^16 * ((2^17 << 8) + 1) ~ 2^41; z <= 256 * 2^15 * 2^41 = 2^64.
+    let e = layer(elm(16, 16)).unwrap_err().to_string();
+    assert_eq!(
+        e,
+        "layer.neuron: the derived elm hidden pre-activation width is 66 bits, above the supported 62; reduce inputs, weight_bits, mlp_bits, trace_shift, trace_frac_bits or hidden_max"
+    );
+    assert!(layer(elm(8, 4)).is_ok());
 }

@@ -7,26 +7,18 @@ use golden_model::{vectors, Case};
 use serde_json::Value;
 use std::path::PathBuf;
 
-/// ELM (SPEC section 7) is not in the golden model yet: its cases are
-/// checked to be refused, so this test fails, and must be widened, the day
-/// the kind lands.
-fn is_elm(p: &std::path::Path) -> bool {
-    let n = vectors::name(p);
-    n.starts_with("elm_") || n.starts_with("bad_elm_")
-}
-
 #[test]
 fn every_reference_vector_matches() {
     let cases: Vec<PathBuf> = vectors::files(".case.json")
         .into_iter()
-        .filter(|p| !vectors::name(p).starts_with("bad_") && !is_elm(p))
+        .filter(|p| !vectors::name(p).starts_with("bad_"))
         .collect();
     assert!(
-        cases.len() >= 65,
-        "expected the reference vectors (56 + 9 lif/reset), found {}",
+        cases.len() >= 73,
+        "expected the reference vectors (56 + 9 lif/reset + 8 elm), found {}",
         cases.len()
     );
-    for kind in ["\"lif\"", "\"reset\": \"zero\""] {
+    for kind in ["\"lif\"", "\"reset\": \"zero\"", "\"elm\""] {
         assert!(
             cases
                 .iter()
@@ -69,11 +61,8 @@ fn every_reference_vector_matches() {
 
 #[test]
 fn every_bad_vector_is_refused_naming_its_field() {
-    let bad: Vec<PathBuf> = vectors::files(".bad.txt")
-        .into_iter()
-        .filter(|p| !is_elm(p))
-        .collect();
-    assert!(bad.len() >= 5);
+    let bad: Vec<PathBuf> = vectors::files(".bad.txt");
+    assert!(bad.len() >= 11);
     for txt in bad {
         let want = std::fs::read_to_string(&txt).unwrap().trim().to_string();
         let case_path = txt.to_string_lossy().replace(".bad.txt", ".case.json");
@@ -91,21 +80,5 @@ fn every_bad_vector_is_refused_naming_its_field() {
         } else {
             assert_eq!(err, want, "{case_path}");
         }
-    }
-}
-
-#[test]
-fn elm_vectors_are_still_refused() {
-    let elm: Vec<PathBuf> = vectors::files(".case.json")
-        .into_iter()
-        .filter(|p| is_elm(p) && !vectors::name(p).starts_with("bad_"))
-        .collect();
-    assert!(elm.len() >= 8);
-    for p in elm {
-        assert!(
-            Case::parse(&std::fs::read_to_string(&p).unwrap()).is_err(),
-            "{}: ELM landed: widen shared_vectors.rs",
-            p.display()
-        );
     }
 }

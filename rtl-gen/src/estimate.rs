@@ -132,6 +132,7 @@ pub fn estimate(cfg: &LayerConfig, family: Family) -> Vec<ModuleEstimate> {
             ((10 * k * pwb * cb) / 3, sb + tw + 1 + (k - 1) * cb, 0)
         }
         (Neuron::SlidingPsn { .. }, false) => (2 * sb, sb + tw + 1 + (k - 1) * cb, k),
+        (Neuron::Elm(_), _) => unreachable!("{}", crate::generate::NO_ELM_RTL),
     };
     let unit = ModuleEstimate {
         module: unit_module(cfg).into(),

@@ -119,7 +119,24 @@ pub(crate) fn layer_header(
     m
 }
 
-/// Every module of the core for `cfg`, top last.
+/// Why an `elm` layer cannot be generated yet.
+pub const NO_ELM_RTL: &str =
+    "elm has no RTL unit yet: the golden model runs it (snnrtl golden); generate, cosim and synth take if, lif, tmn and the psn family";
+
+/// Whether this generator has RTL for the layer: one line naming the field
+/// when it does not.
+pub fn check_supported(cfg: &LayerConfig, path: &str) -> Result<(), String> {
+    match cfg.neuron {
+        Neuron::Elm(_) => Err(format!(
+            "{}: {NO_ELM_RTL}",
+            golden_model::json_path::join(path, "neuron.kind")
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Every module of the core for `cfg`, top last. `cfg` must pass
+/// [`check_supported`].
 pub fn modules(cfg: &LayerConfig) -> Vec<Module> {
     let w = cfg.widths();
     let unit = match &cfg.neuron {
@@ -128,6 +145,7 @@ pub fn modules(cfg: &LayerConfig) -> Vec<Module> {
         Neuron::Psn { .. } => psn::snn_psn(cfg),
         Neuron::MaskedPsn { .. } => psn::snn_psn_masked(cfg),
         Neuron::SlidingPsn { .. } => psn::snn_psn_sliding(cfg),
+        Neuron::Elm(_) => panic!("{NO_ELM_RTL}"),
     };
     vec![
         pe::snn_pe(cfg.weight_bits, w.synaptic_bits),

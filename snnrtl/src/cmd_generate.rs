@@ -39,6 +39,13 @@ pub fn load_config(path: &Path) -> Result<(Value, LayerConfig)> {
         None => LayerConfig::from_json(&v, ""),
     }
     .with_context(|| name.clone())?;
+    let layer_path = if v.get("layer").is_some() {
+        "layer"
+    } else {
+        ""
+    };
+    rtl_gen::generate::check_supported(&cfg, layer_path)
+        .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
     if cfg.neuron_only() {
         let field = if v.get("layer").is_some() {
             "layer.weights"

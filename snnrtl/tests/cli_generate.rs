@@ -164,6 +164,7 @@ fn invalid_configs_write_nothing() {
         ("bad_tmn_vth_not_pow2.case.json", "layer.neuron.vth: tmn vth 12 is not a power of two 2^q with q >= 1"),
         ("bad_weight_row_length.case.json", "layer.weights: row 1 has 3 entries but inputs is 4"),
         ("tmn_n_vth16_T4.case.json", "layer.weights: required to generate hardware; a layer without weights is neuron-only (golden model only: the core takes spikes, not currents)"),
+        ("elm-lif/elm_000_T2_in10_b2_m6_h7.case.json", "layer.neuron.kind: elm has no RTL unit yet: the golden model runs it (snnrtl golden); generate, cosim and synth take if, lif, tmn and the psn family"),
     ];
     for (file, want) in cases {
         let out = d.join("rtl");

@@ -9,16 +9,8 @@ fn snnrtl() -> Command {
     Command::new(env!("CARGO_BIN_EXE_snnrtl"))
 }
 
-/// The reference vectors the golden model implements (ELM, SPEC section 7,
-/// is not in it yet; `golden-model/tests/shared_vectors.rs` pins that).
 fn vector_files(suffix: &str) -> Vec<PathBuf> {
     golden_model::vectors::files(suffix)
-        .into_iter()
-        .filter(|p| {
-            let n = golden_model::vectors::name(p);
-            !n.starts_with("elm_") && !n.starts_with("bad_elm_")
-        })
-        .collect()
 }
 
 fn tmp_dir(name: &str) -> PathBuf {
@@ -35,7 +27,7 @@ fn golden_binary_agrees_with_every_shared_vector() {
         .into_iter()
         .filter(|p| !p.file_name().unwrap().to_string_lossy().starts_with("bad_"))
         .collect();
-    assert!(cases.len() >= 65);
+    assert!(cases.len() >= 73);
     for (i, case) in cases.iter().enumerate() {
         // Alternate stdout and -o so both paths are covered on real vectors.
         let (stdout, via_file) = if i % 2 == 0 {

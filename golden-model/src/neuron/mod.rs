@@ -2,6 +2,7 @@
 //! neuron's current trace `c[t]` (bias already applied as the neuron kind
 //! says) and the width of its state register, and returns its [`Trace`].
 
+pub mod elm;
 pub mod if_neuron;
 pub mod psn;
 pub mod tmn;
@@ -55,6 +56,7 @@ pub fn run(cfg: &LayerConfig, currents: &[i64]) -> Trace {
             weights,
             threshold,
         } => psn::run_sliding(*k, weights, *threshold, currents, w.state_bits),
+        Neuron::Elm(_) => panic!("elm is one model over all branches: Layer::run_currents runs it"),
     };
     assert!(
         !(trace.overflow && cfg.forced_state_bits.is_none()),
