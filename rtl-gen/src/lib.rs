@@ -10,6 +10,7 @@
 pub mod array;
 pub mod cfg_map;
 pub mod core;
+pub mod elm;
 pub mod estimate;
 pub mod generate;
 pub mod if_unit;
