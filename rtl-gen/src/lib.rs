@@ -18,7 +18,6 @@ pub mod network;
 pub mod pe;
 pub mod psn;
 pub mod tmn;
-pub mod tools;
 pub mod unit;
 pub mod verilog;
 

@@ -4,8 +4,8 @@
 //! chart (with Fmax when placed and routed). Tool runs fail under `CI` when
 //! the tools are missing.
 
-use rtl_gen::tools::{require_for_test, Tool};
 use serde_json::{json, Value};
+use snn_tools::{require_for_test, Tool};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -4,7 +4,7 @@
 
 use anyhow::{anyhow, bail, Context, Result};
 use golden_model::LayerConfig;
-use rtl_gen::tools::{self, Found, Tool};
+use snn_tools::{Found, Tool};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -80,9 +80,9 @@ pub struct Tools {
 
 /// Finds Yosys (and nextpnr-ice40 when `pnr`): `$YOSYS`/`$NEXTPNR_ICE40`, then PATH.
 pub fn find_tools(pnr: bool) -> Result<Tools> {
-    let yosys = tools::find(Tool::Yosys)?;
+    let yosys = snn_tools::find(Tool::Yosys)?;
     let nextpnr = if pnr {
-        Some(tools::find(Tool::NextpnrIce40)?)
+        Some(snn_tools::find(Tool::NextpnrIce40)?)
     } else {
         None
     };

@@ -3,8 +3,8 @@
 //! from the report only, never from nextpnr's log.
 
 use anyhow::{anyhow, Context, Result};
-use rtl_gen::tools::{self, Found};
 use serde_json::Value;
+use snn_tools::Found;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -79,7 +79,7 @@ pub fn args(
 
 /// Runs nextpnr; `Err` carries the first `ERROR` line of its log.
 pub fn run(nextpnr: &Found, dir: &Path, args: &[String], stage: Stage) -> Result<()> {
-    let out = tools::run(nextpnr, args, dir)?;
+    let out = snn_tools::run(nextpnr, args, dir)?;
     if !out.success {
         let log = std::fs::read_to_string(dir.join(stage.files().1)).unwrap_or_default();
         let line = log

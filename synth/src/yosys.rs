@@ -11,8 +11,8 @@
 //! hierarchical against 2,595 and 2,118 flattened (1.2% and 2.1% fewer).
 
 use anyhow::{anyhow, bail, Context, Result};
-use rtl_gen::tools::{self, Found};
 use serde_json::Value;
+use snn_tools::Found;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -67,7 +67,7 @@ pub fn run(yosys: &Found, dir: &Path, script: &str) -> Result<()> {
         .iter()
         .map(|s| s.to_string())
         .collect();
-    let out = tools::run(yosys, &args, dir)?;
+    let out = snn_tools::run(yosys, &args, dir)?;
     if !out.success {
         let log = std::fs::read_to_string(dir.join(LOG_FILE)).unwrap_or_default();
         let line = log

@@ -3,8 +3,8 @@
 //! counts. Fails under `CI` when Yosys is missing; prints NOT RUN otherwise.
 
 use golden_model::NetworkConfig;
-use rtl_gen::tools::{require_for_test, Tool};
 use serde_json::json;
+use snn_tools::{require_for_test, Tool};
 use synth::network::synthesize_network;
 use synth::{Target, Tools};
 

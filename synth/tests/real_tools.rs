@@ -6,8 +6,8 @@
 //! Fails under `CI` when a tool is missing; prints NOT RUN otherwise.
 
 use golden_model::LayerConfig;
-use rtl_gen::tools::{require_for_test, Tool};
 use serde_json::json;
+use snn_tools::{require_for_test, Tool};
 use synth::cells::Cells;
 use synth::constraints::Board;
 use synth::{synthesize, Options, Report, Target, Tools, Top};
