@@ -10,7 +10,6 @@
 pub mod array;
 pub mod cfg_map;
 pub mod core;
-pub mod estimate;
 pub mod generate;
 pub mod if_unit;
 pub mod membrane;

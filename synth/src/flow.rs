@@ -227,9 +227,9 @@ fn run_in(cfg: &LayerConfig, opts: &Options, tools: &Tools, dir: &Path) -> Resul
 
     // Per-module rows and totals, checked against Yosys's own expansion.
     let (instances, expanded) = stat.hierarchy(top_name)?;
-    let estimates: BTreeMap<String, rtl_gen::estimate::ModuleEstimate> = family
+    let estimates: BTreeMap<String, crate::estimate::ModuleEstimate> = family
         .estimate()
-        .map(|f| rtl_gen::estimate::estimate(cfg, f))
+        .map(|f| crate::estimate::estimate(cfg, f))
         .unwrap_or_default()
         .into_iter()
         .map(|e| (e.module.clone(), e))

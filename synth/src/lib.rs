@@ -1,16 +1,18 @@
-//! synth: what a generated core costs in hardware.
+//! synth: what a generated core costs in hardware. rtl-gen generates;
+//! this crate estimates and measures.
 //!
 //! Runs Yosys (and nextpnr-ice40) on the core `rtl_gen` generates for a
-//! layer and reports cells by type and by module, the estimate from
-//! `rtl_gen::estimate` beside the measurement, the PE array's efficiency,
-//! whether the design fits the part, and Fmax and utilisation after place
-//! and route. Numbers come from the tools' JSON only (`stat -json`,
-//! nextpnr's `--report`). [`constraints`] writes the clock (and board pin)
-//! constraints; [`sweep`] runs a grid of configurations in parallel and
-//! [`svg`] charts it.
+//! layer and reports cells by type and by module, the prediction of
+//! [`estimate`] (from the layer config alone) beside the measurement, the
+//! PE array's efficiency, whether the design fits the part, and Fmax and
+//! utilisation after place and route. Numbers come from the tools' JSON
+//! only (`stat -json`, nextpnr's `--report`). [`constraints`] writes the
+//! clock (and board pin) constraints; [`sweep`] runs a grid of
+//! configurations in parallel and [`svg`] charts it.
 
 pub mod cells;
 pub mod constraints;
+pub mod estimate;
 pub mod flow;
 pub mod network;
 pub mod nextpnr;

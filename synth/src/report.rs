@@ -54,7 +54,7 @@ pub struct Flow {
     pub wrapper: Option<WrapperInfo>,
 }
 
-/// An estimate from `rtl_gen::estimate` beside the measured count (totals
+/// An estimate from `crate::estimate` beside the measured count (totals
 /// over all instances). Gaps are `(measured - estimate) / estimate`, percent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EstimateCmp {
