@@ -109,7 +109,10 @@ pub fn run(a: Args) -> Result<()> {
     write_atomic(&a.output.join("sweep.json"), json.as_bytes())?;
     write_atomic(&a.output.join("sweep.svg"), svg.as_bytes())?;
     print!("{csv}");
-    let failed: Vec<&sweep::Row> = rows.iter().filter(|r| r.status != "ok").collect();
+    let failed: Vec<&sweep::Row> = rows
+        .iter()
+        .filter(|r| r.status != sweep::RowStatus::Ok)
+        .collect();
     eprintln!(
         "wrote sweep.csv, sweep.json and sweep.svg to {} ({} ok, {} failed)",
         a.output.display(),

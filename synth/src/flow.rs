@@ -11,6 +11,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::cells::Cells;
 use crate::constraints::{self, Board};
+use crate::group::Group;
+use crate::outcome::{PnrStatus, Verdict};
 use crate::report::{
     Efficiency, EstimateCmp, Fit, FitLine, Flow, LayerSummary, ModuleRow, PathSummary, Pnr, Report,
     ToolVersion, Transistors, Usage, WrapperInfo, FORMAT_VERSION,
@@ -87,40 +89,6 @@ pub fn find_tools(pnr: bool) -> Result<Tools> {
         None
     };
     Ok(Tools { yosys, nextpnr })
-}
-
-/// The group of a module of the core: `pe`, `array`, `neuron`, `control`.
-pub fn module_group(module: &str) -> &'static str {
-    match module {
-        "snn_pe" => "pe",
-        "snn_array" => "array",
-        "snn_core" => "control",
-        wrap::WRAPPER => "wrapper",
-        m if m.starts_with("snn_") => "neuron",
-        _ => "other",
-    }
-}
-
-/// The group a place-and-route cell or net belongs to, from its
-/// hierarchical name (`dut.array.pe_r0_c1.x`, `dut.neuron_c2.y`, `dut.z`).
-pub fn path_group(name: &str, top: Top) -> &'static str {
-    if name.starts_with("$nextpnr") {
-        return "carry feed-in";
-    }
-    let segs: Vec<&str> = name.split('.').collect();
-    if segs.len() < 2 || segs[0] != wrap::DUT {
-        return "wrapper";
-    }
-    let inner = &segs[1..segs.len() - 1];
-    if inner.iter().any(|s| s.starts_with("pe_r")) {
-        "pe"
-    } else if inner.iter().any(|s| s.starts_with("neuron_c")) {
-        "neuron"
-    } else if inner.first() == Some(&"array") || top == Top::Array {
-        "array"
-    } else {
-        "control"
-    }
 }
 
 static RUN: AtomicU64 = AtomicU64::new(0);
@@ -235,21 +203,14 @@ fn run_in(cfg: &LayerConfig, opts: &Options, tools: &Tools, dir: &Path) -> Resul
         .map(|e| (e.module.clone(), e))
         .collect();
     let mut rows = vec![];
-    let order = |m: &str| match module_group(m) {
-        "pe" => 0,
-        "array" => 1,
-        "neuron" => 2,
-        "control" => 3,
-        _ => 4,
-    };
     let mut names: Vec<&String> = instances.keys().collect();
-    names.sort_by_key(|m| (order(m), (*m).clone()));
-    let mut groups: BTreeMap<String, Cells> = BTreeMap::new();
+    names.sort_by_key(|m| (Group::of_module(m).rank(), (*m).clone()));
+    let mut groups: BTreeMap<Group, Cells> = BTreeMap::new();
     for m in names {
         let n = instances[m];
         let each = Cells::of(family, &stat.own_cells(m));
         let total = each.times(n);
-        let group = module_group(m).to_string();
+        let group = Group::of_module(m);
         let estimate = estimates.get(m).map(|e| {
             let (luts, ffs) = (e.luts * e.instances, e.ffs * e.instances);
             EstimateCmp {
@@ -262,7 +223,7 @@ fn run_in(cfg: &LayerConfig, opts: &Options, tools: &Tools, dir: &Path) -> Resul
                 ffs_gap_pct: gap_pct(total.ffs, ffs),
             }
         });
-        let g = groups.entry(group.clone()).or_default();
+        let g = groups.entry(group).or_default();
         *g = g.plus(&total);
         rows.push(ModuleRow {
             module: m.clone(),
@@ -373,7 +334,7 @@ fn run_in(cfg: &LayerConfig, opts: &Options, tools: &Tools, dir: &Path) -> Resul
 fn efficiency(
     cfg: &LayerConfig,
     family: Family,
-    groups: &BTreeMap<String, Cells>,
+    groups: &BTreeMap<Group, Cells>,
 ) -> Option<Efficiency> {
     if family == Family::Generic {
         return None;
@@ -381,8 +342,8 @@ fn efficiency(
     let pes = (cfg.inputs * cfg.outputs) as u64;
     let a = cfg.widths().synaptic_bits as u64;
     let wb = cfg.weight_bits as u64;
-    let pe_luts = groups.get("pe")?.luts;
-    let array_own_luts = groups.get("array").map(|c| c.luts).unwrap_or(0);
+    let pe_luts = groups.get(&Group::Pe)?.luts;
+    let array_own_luts = groups.get(&Group::Array).map(|c| c.luts).unwrap_or(0);
     let floor = pes * (a + 2);
     let array_luts = pe_luts + array_own_luts;
     let ratio = array_luts as f64 / floor as f64;
@@ -424,7 +385,7 @@ fn efficiency(
 pub(crate) fn fit_from_counts(target: Target, c: &Cells, wrapper: Option<&Cells>) -> Fit {
     let Some(part) = target.part() else {
         return Fit {
-            verdict: "no part".into(),
+            verdict: Verdict::NoPart,
             basis: "Yosys cell counts".into(),
             part: "none (gate-level count)".into(),
             lines: vec![],
@@ -500,7 +461,7 @@ pub(crate) fn fit_from_counts(target: Target, c: &Cells, wrapper: Option<&Cells>
             })
             .collect();
         (
-            "does not fit",
+            Verdict::DoesNotFit,
             format!("does not fit the {}: {}", part.name, what.join("; ")),
         )
     } else if !maybe.is_empty() {
@@ -517,11 +478,11 @@ pub(crate) fn fit_from_counts(target: Target, c: &Cells, wrapper: Option<&Cells>
             })
             .collect();
         (
-            "may not fit",
+            Verdict::MayNotFit,
             format!("{}; run with --pnr to know", what.join("; ")),
         )
     } else {
-        ("fits", String::new())
+        (Verdict::Fits, String::new())
     };
     let mut message = message;
     if let Some(w) = wrapper {
@@ -535,7 +496,7 @@ pub(crate) fn fit_from_counts(target: Target, c: &Cells, wrapper: Option<&Cells>
         }
     }
     Fit {
-        verdict: verdict.into(),
+        verdict,
         basis: "Yosys cell counts".into(),
         part: part_name,
         lines,
@@ -586,7 +547,7 @@ fn place_and_route(
         .nextpnr_device()
         .ok_or_else(|| anyhow!("internal: no nextpnr device"))?;
     let mut pnr = Pnr {
-        status: "skipped".into(),
+        status: PnrStatus::Skipped,
         message: String::new(),
         device: device.trim_start_matches("--").into(),
         package: package.into(),
@@ -598,7 +559,7 @@ fn place_and_route(
         utilization: BTreeMap::new(),
         critical_path: None,
     };
-    if fit.verdict == "does not fit" {
+    if fit.verdict == Verdict::DoesNotFit {
         pnr.message = fit.message.clone();
         return Ok(pnr);
     }
@@ -607,7 +568,7 @@ fn place_and_route(
             .ok_or_else(|| anyhow!("internal: no nextpnr device"))
     };
     let failed = |pnr: &mut Pnr, e: anyhow::Error, stage: Stage| {
-        pnr.status = "failed".into();
+        pnr.status = PnrStatus::Failed;
         pnr.message = format!("{e} (log: {})", dir.join(stage.files().1).display());
     };
     if let Err(e) = nextpnr::run(np, dir, &stage_args(Stage::Pack)?, Stage::Pack) {
@@ -628,7 +589,7 @@ fn place_and_route(
     if !over.is_empty() {
         let name = fit.part.split(' ').next().unwrap_or("").to_string();
         *fit = Fit {
-            verdict: "does not fit".into(),
+            verdict: Verdict::DoesNotFit,
             basis: "nextpnr packing".into(),
             part: fit.part.clone(),
             lines: fit_lines(&packed),
@@ -645,7 +606,7 @@ fn place_and_route(
         return Ok(pnr);
     }
     let r = read_report(dir, Stage::Route)?;
-    pnr.status = "routed".into();
+    pnr.status = PnrStatus::Routed;
     pnr.utilization = r
         .utilization
         .iter()
@@ -671,7 +632,7 @@ fn place_and_route(
     }
     // The exact fit: what nextpnr placed (wrapper included).
     *fit = Fit {
-        verdict: "fits".into(),
+        verdict: Verdict::Fits,
         basis: "nextpnr placement".into(),
         part: fit.part.clone(),
         lines: fit_lines(&r),
@@ -697,12 +658,11 @@ fn summarize_path(p: &nextpnr::CriticalPath, top: Top) -> PathSummary {
     let mut levels = 0;
     for e in p.path.iter().filter(|e| e.kind == "logic") {
         levels += 1;
-        *by.entry(path_group(&e.to_cell, top).to_string())
-            .or_insert(0) += 1;
+        *by.entry(Group::of_path(&e.to_cell, top)).or_insert(0) += 1;
     }
     PathSummary {
-        start_group: path_group(&start, top).into(),
-        end_group: path_group(&end, top).into(),
+        start_group: Group::of_path(&start, top),
+        end_group: Group::of_path(&end, top),
         start,
         end,
         delay_ns: p.path.iter().map(|e| e.delay).sum(),
@@ -716,30 +676,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn path_names_map_to_groups() {
-        assert_eq!(path_group("dut.array.pe_r3_c4.psum_LC", Top::Core), "pe");
-        assert_eq!(
-            path_group("dut.array.deskew_c0_d1_DFFLC", Top::Core),
-            "array"
-        );
-        assert_eq!(
-            path_group("dut.neuron_c0.m_SB_LUT4_O_7_LC", Top::Core),
-            "neuron"
-        );
-        assert_eq!(
-            path_group("dut.ctl_step_d14_SB_DFFE_Q_2_DFFLC", Top::Core),
-            "control"
-        );
-        assert_eq!(path_group("out_sr_SB_DFFSR_Q_DFFLC", Top::Core), "wrapper");
-        assert_eq!(
-            path_group("$nextpnr_ICESTORM_LC_68", Top::Core),
-            "carry feed-in"
-        );
-        assert_eq!(path_group("dut.skew_r1_d0_DFFLC", Top::Array), "array");
-        assert_eq!(path_group("dut.pe_r0_c0.sum_LC", Top::Array), "pe");
-    }
-
-    #[test]
     fn fit_range_before_pnr() {
         let c = Cells {
             luts: 3000,
@@ -748,7 +684,7 @@ mod tests {
             ..Cells::default()
         };
         let f = fit_from_counts(Target::Ice40Up5k, &c, None);
-        assert_eq!(f.verdict, "may not fit");
+        assert_eq!(f.verdict, Verdict::MayNotFit);
         assert_eq!(
             f.message,
             "logic cells: 3000..6500 needed depending on packing, 5280 available; run with --pnr to know"
@@ -758,7 +694,7 @@ mod tests {
             ..Cells::default()
         };
         let f = fit_from_counts(Target::Ice40Up5k, &big, None);
-        assert_eq!(f.verdict, "does not fit");
+        assert_eq!(f.verdict, Verdict::DoesNotFit);
         assert_eq!(
             f.message,
             "does not fit the iCE40UP5K: logic cells: at least 6000 needed, 5280 available"
@@ -770,11 +706,11 @@ mod tests {
         };
         assert_eq!(
             fit_from_counts(Target::Ice40Hx8k, &small, None).verdict,
-            "fits"
+            Verdict::Fits
         );
         assert_eq!(
             fit_from_counts(Target::Generic, &small, None).verdict,
-            "no part"
+            Verdict::NoPart
         );
     }
 }

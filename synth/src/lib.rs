@@ -14,8 +14,10 @@ pub mod cells;
 pub mod constraints;
 pub mod estimate;
 pub mod flow;
+pub mod group;
 pub mod network;
 pub mod nextpnr;
+pub mod outcome;
 pub mod report;
 pub mod svg;
 pub mod sweep;
@@ -24,5 +26,7 @@ pub mod wrap;
 pub mod yosys;
 
 pub use flow::{find_tools, synthesize, Options, Tools, Top};
+pub use group::Group;
+pub use outcome::{PnrStatus, Verdict};
 pub use report::{Report, FORMAT_VERSION};
 pub use target::Target;

@@ -2,6 +2,8 @@
 //! table a person reads.
 
 use crate::cells::Cells;
+use crate::group::Group;
+use crate::outcome::{PnrStatus, Verdict};
 use crate::target::Family;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -72,7 +74,7 @@ pub struct EstimateCmp {
 pub struct ModuleRow {
     pub module: String,
     /// `pe`, `array`, `neuron`, `control`.
-    pub group: String,
+    pub group: Group,
     pub instances: u64,
     /// Cells of one instance, submodules excluded.
     pub each: Cells,
@@ -125,7 +127,7 @@ pub struct FitLine {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Fit {
     /// `fits`, `does not fit`, `may not fit` or `no part`.
-    pub verdict: String,
+    pub verdict: Verdict,
     /// `nextpnr placement` or `Yosys cell counts`.
     pub basis: String,
     pub part: String,
@@ -137,14 +139,14 @@ pub struct Fit {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PathSummary {
     pub start: String,
-    pub start_group: String,
+    pub start_group: Group,
     pub end: String,
-    pub end_group: String,
+    pub end_group: Group,
     pub delay_ns: f64,
     /// Logic elements (LUTs, carries) on the path.
     pub logic_levels: usize,
     /// Logic elements per group (by the hierarchy of the cell names).
-    pub logic_by_group: BTreeMap<String, usize>,
+    pub logic_by_group: BTreeMap<Group, usize>,
 }
 
 /// Used and available count of one bel type.
@@ -158,7 +160,7 @@ pub struct Usage {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Pnr {
     /// `routed`, `failed` or `skipped`.
-    pub status: String,
+    pub status: PnrStatus,
     pub message: String,
     pub device: String,
     pub package: String,
@@ -197,7 +199,7 @@ pub struct Report {
     pub transistors: Option<Transistors>,
     pub modules: Vec<ModuleRow>,
     /// Totals per group: `pe`, `array`, `neuron`, `control`.
-    pub groups: BTreeMap<String, Cells>,
+    pub groups: BTreeMap<Group, Cells>,
     pub efficiency: Option<Efficiency>,
     pub fit: Fit,
     pub pnr: Option<Pnr>,
@@ -331,7 +333,7 @@ impl Report {
                 "Fit on {} ({}): {}",
                 f.part,
                 f.basis,
-                f.verdict.to_uppercase()
+                f.verdict.as_str().to_uppercase()
             );
         }
         for line in &f.lines {
@@ -358,8 +360,8 @@ impl Report {
         }
         if let Some(p) = &self.pnr {
             let _ = writeln!(s);
-            match p.status.as_str() {
-                "routed" => {
+            match p.status {
+                PnrStatus::Routed => {
                     let fmax = p.fmax_mhz.unwrap_or(0.0);
                     let verdict = match p.meets_target {
                         Some(true) => "met".to_string(),

@@ -23,6 +23,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use crate::flow::{synthesize, Options, Tools};
+use crate::group::Group;
+use crate::outcome::{PnrStatus, Verdict};
 use crate::report::Report;
 use crate::svg::{chart, Panel, Series};
 
@@ -197,6 +199,24 @@ impl Point {
     }
 }
 
+/// Whether a grid point was synthesized.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RowStatus {
+    #[serde(rename = "ok")]
+    Ok,
+    #[serde(rename = "error")]
+    Error,
+}
+
+impl RowStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RowStatus::Ok => "ok",
+            RowStatus::Error => "error",
+        }
+    }
+}
+
 /// The result of one grid point.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Row {
@@ -204,7 +224,7 @@ pub struct Row {
     pub point: Point,
     pub pes: usize,
     /// `ok` or `error`.
-    pub status: String,
+    pub status: RowStatus,
     pub error: Option<String>,
     pub luts: Option<u64>,
     /// Generic target: simple gates.
@@ -219,11 +239,11 @@ pub struct Row {
     pub neuron_luts: Option<u64>,
     pub control_luts: Option<u64>,
     pub efficiency_ratio: Option<f64>,
-    pub fit: Option<String>,
+    pub fit: Option<Verdict>,
     pub lcs_used: Option<u64>,
     pub lcs_available: Option<u64>,
     pub fmax_mhz: Option<f64>,
-    pub pnr_status: Option<String>,
+    pub pnr_status: Option<PnrStatus>,
     /// Why place and route did not route (does not fit, nextpnr error).
     pub pnr_message: Option<String>,
 }
@@ -233,7 +253,7 @@ impl Row {
         Row {
             pes: point.rows * point.cols,
             point,
-            status: "error".into(),
+            status: RowStatus::Error,
             error: None,
             luts: None,
             gates: None,
@@ -259,8 +279,8 @@ impl Row {
     /// The row of a finished synthesis.
     pub fn from_report(point: Point, r: &Report) -> Row {
         let mut row = Row::new(point);
-        let g = |name: &str| r.groups.get(name).map(|c| c.luts);
-        row.status = "ok".into();
+        let g = |group: Group| r.groups.get(&group).map(|c| c.luts);
+        row.status = RowStatus::Ok;
         row.luts = Some(r.cells.luts);
         row.gates = Some(r.cells.gates);
         row.carries = Some(r.cells.carries);
@@ -268,15 +288,15 @@ impl Row {
         row.lut_mem = Some(r.cells.lut_mem);
         row.dsps = Some(r.cells.dsps);
         row.brams = Some(r.cells.brams);
-        row.pe_luts = g("pe");
-        row.array_luts = g("array");
-        row.neuron_luts = g("neuron");
-        row.control_luts = g("control");
+        row.pe_luts = g(Group::Pe);
+        row.array_luts = g(Group::Array);
+        row.neuron_luts = g(Group::Neuron);
+        row.control_luts = g(Group::Control);
         row.efficiency_ratio = r.efficiency.as_ref().map(|e| e.ratio);
-        row.fit = Some(r.fit.verdict.clone());
+        row.fit = Some(r.fit.verdict);
         if let Some(p) = &r.pnr {
-            row.pnr_status = Some(p.status.clone());
-            if p.status != "routed" {
+            row.pnr_status = Some(p.status);
+            if p.status != PnrStatus::Routed {
                 row.pnr_message = Some(p.message.clone());
             }
             row.fmax_mhz = p.fmax_mhz;
@@ -386,7 +406,7 @@ pub fn csv(rows: &[Row]) -> String {
             p.timesteps.to_string(),
             p.weight_bits.to_string(),
             r.pes.to_string(),
-            r.status.clone(),
+            r.status.as_str().to_string(),
             opt(&r.luts),
             opt(&r.gates),
             opt(&r.carries),
@@ -524,7 +544,7 @@ pub fn chart_svg(rows: &[Row], opts: &Options) -> String {
     };
     let mut notes = vec![];
     for r in rows {
-        if r.status != "ok" {
+        if r.status != RowStatus::Ok {
             notes.push(format!(
                 "{}: not synthesized: {}",
                 r.point.label(),

@@ -10,7 +10,7 @@ use serde_json::json;
 use snn_tools::{require_for_test, Tool};
 use synth::cells::Cells;
 use synth::constraints::Board;
-use synth::{synthesize, Options, Report, Target, Tools, Top};
+use synth::{synthesize, Options, PnrStatus, Report, Target, Tools, Top, Verdict};
 
 fn tmn(rows: usize, cols: usize, t: usize, wb: u32) -> LayerConfig {
     let v = json!({"inputs": rows, "outputs": cols, "timesteps": t, "weight_bits": wb,
@@ -69,11 +69,11 @@ fn every_target_reports_a_small_core() {
                 assert!(r.cells.gates > 0);
                 assert_eq!(r.cells.luts, 0);
                 assert!(r.transistors.is_some());
-                assert_eq!(r.fit.verdict, "no part");
+                assert_eq!(r.fit.verdict, Verdict::NoPart);
             }
             _ => {
                 assert!(r.cells.luts > 0 && r.cells.carries > 0, "{target}");
-                assert_eq!(r.fit.verdict, "fits", "{target}");
+                assert_eq!(r.fit.verdict, Verdict::Fits, "{target}");
                 let e = r.efficiency.as_ref().unwrap();
                 assert_eq!(e.floor_luts, 6 * (10 + 2));
                 assert_eq!(
@@ -134,7 +134,7 @@ fn place_and_route_gives_fmax_and_utilisation() {
     let r = synthesize(&tmn(2, 2, 2, 4), &o, &tools).unwrap();
     check_consistent(&r);
     let p = r.pnr.as_ref().unwrap();
-    assert_eq!(p.status, "routed", "{}", p.message);
+    assert_eq!(p.status, PnrStatus::Routed, "{}", p.message);
     let f = p.fmax_mhz.unwrap();
     assert!(f > 1.0 && f < 1000.0, "Fmax {f}");
     assert_eq!(p.meets_target, Some(f >= 20.0));
@@ -162,7 +162,7 @@ fn too_big_for_the_part_says_so_with_numbers() {
     let mut o = Options::new(Target::Ice40Up5k);
     o.top = Top::Array;
     let r = synthesize(&tmn(16, 16, 2, 8), &o, &tools).unwrap();
-    assert_eq!(r.fit.verdict, "does not fit");
+    assert_eq!(r.fit.verdict, Verdict::DoesNotFit);
     let lc = &r.fit.lines[0];
     assert_eq!((lc.resource.as_str(), lc.available), ("logic cells", 5280));
     assert!(lc.used > 5280);
@@ -198,12 +198,12 @@ fn packing_decides_the_fit_when_yosys_counts_cannot() {
     // Yosys's counts leave it open (at least max(LUTs, FFs) <= 5280) ...
     assert!(r.cells.luts.max(r.cells.ffs) <= 5280, "{:?}", r.cells);
     // ... packing settles it, from nextpnr's JSON.
-    assert_eq!(r.fit.verdict, "does not fit");
+    assert_eq!(r.fit.verdict, Verdict::DoesNotFit);
     assert_eq!(r.fit.basis, "nextpnr packing");
     let lc = &r.fit.lines[0];
     assert!(lc.used > 5280 && lc.available == 5280, "{lc:?}");
     let p = r.pnr.as_ref().unwrap();
-    assert_eq!(p.status, "skipped");
+    assert_eq!(p.status, PnrStatus::Skipped);
     assert!(p.fmax_mhz.is_none());
     assert!(p.message.starts_with(&format!(
         "does not fit the iCE40UP5K: logic cells: {} after packing, 5280 available",
