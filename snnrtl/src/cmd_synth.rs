@@ -49,7 +49,7 @@ pub fn parse_freq(s: &str) -> Result<f64> {
         .trim()
         .parse()
         .map_err(|_| anyhow!("--freq: {s:?} is not a number of MHz in 1..=1000"))?;
-    check_freq(f).map_err(|e| anyhow!(e))?;
+    check_freq(f)?;
     Ok(f)
 }
 

@@ -2,7 +2,6 @@
 //! the wrapper for place and route), run Yosys (and nextpnr), and assemble
 //! the [`Report`].
 
-use anyhow::{anyhow, bail, Context, Result};
 use golden_model::LayerConfig;
 use snn_tools::{Found, Tool};
 use std::collections::BTreeMap;
@@ -11,6 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::cells::Cells;
 use crate::constraints::{self, Board};
+use crate::error::{Result, SynthError};
 use crate::group::Group;
 use crate::outcome::{PnrStatus, Verdict};
 use crate::report::{
@@ -96,8 +96,7 @@ static RUN: AtomicU64 = AtomicU64::new(0);
 fn work_dir(opts: &Options) -> Result<(PathBuf, bool)> {
     match &opts.keep_dir {
         Some(d) => {
-            std::fs::create_dir_all(d)
-                .with_context(|| format!("{}: cannot create folder", d.display()))?;
+            std::fs::create_dir_all(d).map_err(SynthError::io(d, "cannot create folder"))?;
             Ok((d.clone(), false))
         }
         None => {
@@ -110,16 +109,14 @@ fn work_dir(opts: &Options) -> Result<(PathBuf, bool)> {
                 std::process::id(),
                 RUN.fetch_add(1, Ordering::Relaxed)
             ));
-            std::fs::create_dir_all(&d)
-                .with_context(|| format!("{}: cannot create folder", d.display()))?;
+            std::fs::create_dir_all(&d).map_err(SynthError::io(&d, "cannot create folder"))?;
             Ok((d, true))
         }
     }
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> Result<()> {
-    std::fs::write(dir.join(name), text)
-        .with_context(|| format!("{}: cannot write", dir.join(name).display()))
+    std::fs::write(dir.join(name), text).map_err(SynthError::io(dir.join(name), "cannot write"))
 }
 
 fn gap_pct(measured: u64, estimate: u64) -> Option<f64> {
@@ -128,28 +125,29 @@ fn gap_pct(measured: u64, estimate: u64) -> Option<f64> {
 
 /// Synthesizes `cfg` as `opts` says, with `tools`.
 pub fn synthesize(cfg: &LayerConfig, opts: &Options, tools: &Tools) -> Result<Report> {
-    constraints::check_freq(opts.freq_mhz).map_err(|e| anyhow!(e))?;
+    constraints::check_freq(opts.freq_mhz)?;
     if opts.pnr && !opts.target.can_pnr() {
-        bail!(
-            "--pnr: place and route is available for ice40-up5k and ice40-hx8k only (nextpnr-ice40), not {}",
-            opts.target
-        );
+        return Err(SynthError::BadOption {
+            option: "--pnr",
+            problem: format!(
+                "place and route is available for ice40-up5k and ice40-hx8k only (nextpnr-ice40), not {}",
+                opts.target
+            ),
+        });
     }
     let (dir, temporary) = work_dir(opts)?;
     let result = run_in(cfg, opts, tools, &dir);
-    match (&result, temporary) {
-        (Ok(_), true) => {
+    match (result, temporary) {
+        (Ok(r), true) => {
             let _ = std::fs::remove_dir_all(&dir);
+            Ok(r)
         }
-        (Err(e), true) => {
-            return Err(anyhow!(
-                "{e:#} (the run's files are kept in {})",
-                dir.display()
-            ));
-        }
-        _ => {}
+        (Err(e), true) => Err(SynthError::Kept {
+            error: Box::new(e),
+            dir,
+        }),
+        (result, false) => result,
     }
-    result
 }
 
 fn run_in(cfg: &LayerConfig, opts: &Options, tools: &Tools, dir: &Path) -> Result<Report> {
@@ -160,7 +158,7 @@ fn run_in(cfg: &LayerConfig, opts: &Options, tools: &Tools, dir: &Path) -> Resul
     let top_module = modules
         .iter()
         .find(|m| m.name == top_name)
-        .ok_or_else(|| anyhow!("internal: no module {top_name}"))?;
+        .ok_or_else(|| SynthError::Internal(format!("no module {top_name}")))?;
     let wanted: Vec<&str> = match opts.top {
         Top::Core => design.files.iter().map(|(n, _)| n.as_str()).collect(),
         Top::Array => vec!["snn_pe.v", "snn_array.v"],
@@ -190,7 +188,7 @@ fn run_in(cfg: &LayerConfig, opts: &Options, tools: &Tools, dir: &Path) -> Resul
     yosys::run(&tools.yosys, dir, &script)?;
     let stat_path = dir.join(yosys::STAT_FILE);
     let stat_text = std::fs::read_to_string(&stat_path)
-        .with_context(|| format!("{}: Yosys wrote no statistics", stat_path.display()))?;
+        .map_err(SynthError::io(&stat_path, "Yosys wrote no statistics"))?;
     let stat = yosys::parse_stat(&stat_text)?;
 
     // Per-module rows and totals, checked against Yosys's own expansion.
@@ -264,7 +262,10 @@ fn run_in(cfg: &LayerConfig, opts: &Options, tools: &Tools, dir: &Path) -> Resul
         let np = tools
             .nextpnr
             .as_ref()
-            .ok_or_else(|| anyhow!("--pnr: nextpnr-ice40 was not looked up"))?;
+            .ok_or_else(|| SynthError::BadOption {
+                option: "--pnr",
+                problem: "nextpnr-ice40 was not looked up".into(),
+            })?;
         tool_list.push(ToolVersion {
             tool: "nextpnr-ice40".into(),
             path: np.path.display().to_string(),
@@ -277,7 +278,7 @@ fn run_in(cfg: &LayerConfig, opts: &Options, tools: &Tools, dir: &Path) -> Resul
             opts.seed,
             nextpnr::Stage::Route,
         )
-        .ok_or_else(|| anyhow!("internal: no nextpnr device for {}", opts.target))?;
+        .ok_or_else(|| SynthError::Internal(format!("no nextpnr device for {}", opts.target)))?;
         nextpnr_args = Some(args);
         Some(place_and_route(np, dir, &cname, opts, &mut fit)?)
     } else {
@@ -527,8 +528,8 @@ fn fit_lines(r: &nextpnr::Report) -> Vec<FitLine> {
 
 fn read_report(dir: &Path, stage: nextpnr::Stage) -> Result<nextpnr::Report> {
     let path = dir.join(stage.files().0);
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("{}: nextpnr wrote no report", path.display()))?;
+    let text =
+        std::fs::read_to_string(&path).map_err(SynthError::io(&path, "nextpnr wrote no report"))?;
     nextpnr::parse_report(&text)
 }
 
@@ -545,7 +546,7 @@ fn place_and_route(
     let (device, package) = opts
         .target
         .nextpnr_device()
-        .ok_or_else(|| anyhow!("internal: no nextpnr device"))?;
+        .ok_or_else(|| SynthError::Internal("no nextpnr device".into()))?;
     let mut pnr = Pnr {
         status: PnrStatus::Skipped,
         message: String::new(),
@@ -565,9 +566,9 @@ fn place_and_route(
     }
     let stage_args = |stage| {
         nextpnr::args(opts.target, yosys::NETLIST_FILE, pcf, opts.seed, stage)
-            .ok_or_else(|| anyhow!("internal: no nextpnr device"))
+            .ok_or_else(|| SynthError::Internal("no nextpnr device".into()))
     };
-    let failed = |pnr: &mut Pnr, e: anyhow::Error, stage: Stage| {
+    let failed = |pnr: &mut Pnr, e: SynthError, stage: Stage| {
         pnr.status = PnrStatus::Failed;
         pnr.message = format!("{e} (log: {})", dir.join(stage.files().1).display());
     };

@@ -12,6 +12,7 @@
 
 pub mod cells;
 pub mod constraints;
+pub mod error;
 pub mod estimate;
 pub mod flow;
 pub mod group;
@@ -25,6 +26,7 @@ pub mod target;
 pub mod wrap;
 pub mod yosys;
 
+pub use error::SynthError;
 pub use flow::{find_tools, synthesize, Options, Tools, Top};
 pub use group::Group;
 pub use outcome::{PnrStatus, Verdict};

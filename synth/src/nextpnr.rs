@@ -2,7 +2,7 @@
 //! (Fmax per clock, utilisation per bel type, critical paths). Numbers come
 //! from the report only, never from nextpnr's log.
 
-use anyhow::{anyhow, Context, Result};
+use crate::error::{Output, Result, SynthError};
 use serde_json::Value;
 use snn_tools::Found;
 use std::collections::BTreeMap;
@@ -89,7 +89,7 @@ pub fn run(nextpnr: &Found, dir: &Path, args: &[String], stage: Stage) -> Result
             .unwrap_or("no ERROR line in the log")
             .trim()
             .to_string();
-        return Err(anyhow!("nextpnr-ice40 failed: {line}"));
+        return Err(SynthError::NextpnrFailed { line });
     }
     Ok(())
 }
@@ -139,7 +139,7 @@ pub struct Report {
 
 fn num(v: &Value, what: &str) -> Result<f64> {
     v.as_f64()
-        .ok_or_else(|| anyhow!("nextpnr report: {what}: not a number"))
+        .ok_or_else(|| SynthError::field(Output::NextpnrReport, what, "not a number"))
 }
 
 fn cell(v: &Value, side: &str) -> String {
@@ -152,7 +152,11 @@ fn cell(v: &Value, side: &str) -> String {
 
 /// Parses nextpnr's `--report` JSON.
 pub fn parse_report(text: &str) -> Result<Report> {
-    let v: Value = serde_json::from_str(text).context("nextpnr report: not valid JSON")?;
+    let v: Value = serde_json::from_str(text).map_err(|err| SynthError::NotJson {
+        output: Output::NextpnrReport,
+        what: "not valid JSON",
+        err,
+    })?;
     let mut r = Report::default();
     if let Some(f) = v.get("fmax").and_then(Value::as_object) {
         for (clk, e) in f {
@@ -168,12 +172,16 @@ pub fn parse_report(text: &str) -> Result<Report> {
     let util = v
         .get("utilization")
         .and_then(Value::as_object)
-        .ok_or_else(|| anyhow!("nextpnr report: no utilization object"))?;
+        .ok_or_else(|| SynthError::malformed(Output::NextpnrReport, "no utilization object"))?;
     for (bel, u) in util {
         let get = |k: &str| {
-            u.get(k)
-                .and_then(Value::as_u64)
-                .ok_or_else(|| anyhow!("nextpnr report: utilization.{bel}.{k}: not a count"))
+            u.get(k).and_then(Value::as_u64).ok_or_else(|| {
+                SynthError::field(
+                    Output::NextpnrReport,
+                    format!("utilization.{bel}.{k}"),
+                    "not a count",
+                )
+            })
         };
         r.utilization.insert(
             bel.clone(),

@@ -11,7 +11,6 @@
 //! min(2, T) with the same P, `sliding_psn` k = min(2, T) with weights 1
 //! and threshold 1.
 
-use anyhow::Result;
 use golden_model::config::limits;
 use golden_model::LayerConfig;
 use indicatif::{ProgressBar, ProgressStyle};
