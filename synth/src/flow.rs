@@ -12,13 +12,13 @@ use crate::cells::Cells;
 use crate::constraints::{self, Board};
 use crate::error::{Result, SynthError};
 use crate::group::Group;
-use crate::outcome::{PnrStatus, Verdict};
+use crate::outcome::Verdict;
 use crate::report::{
-    Efficiency, EstimateCmp, Fit, FitLine, Flow, LayerSummary, ModuleRow, PathSummary, Pnr, Report,
-    ToolVersion, Transistors, Usage, WrapperInfo, FORMAT_VERSION,
+    Efficiency, EstimateCmp, Fit, FitLine, Flow, LayerSummary, ModuleRow, Report, ToolVersion,
+    Transistors, WrapperInfo, FORMAT_VERSION,
 };
 use crate::target::{Family, Target};
-use crate::{nextpnr, wrap, yosys};
+use crate::{nextpnr, pnr, wrap, yosys};
 
 /// What to synthesize: the whole core, or the PE array alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,7 +52,11 @@ pub struct Options {
     pub pnr: bool,
     pub freq_mhz: f64,
     pub board: Option<Board>,
+    /// The first nextpnr placer seed.
     pub seed: u64,
+    /// How many seeds to place and route (`seed`, `seed + 1`, ...), 1..=16;
+    /// Fmax is reported as min, median and max over them.
+    pub seeds: u32,
     pub top: Top,
     /// Keep every file of the run in this folder (otherwise a temporary
     /// folder is used and removed after a successful run).
@@ -67,6 +71,7 @@ impl Options {
             freq_mhz: 100.0,
             board: None,
             seed: 1,
+            seeds: pnr::DEFAULT_SEEDS,
             top: Top::Core,
             keep_dir: None,
         }
@@ -271,16 +276,16 @@ fn run_in(cfg: &LayerConfig, opts: &Options, tools: &Tools, dir: &Path) -> Resul
             path: np.path.display().to_string(),
             version: np.version.clone(),
         });
+        let p = pnr::place_and_route(np, dir, &cname, cfg, opts, &mut fit)?;
         let args = nextpnr::args(
             opts.target,
             yosys::NETLIST_FILE,
             &cname,
-            opts.seed,
-            nextpnr::Stage::Route,
+            nextpnr::Stage::Route { seed: p.seed },
         )
         .ok_or_else(|| SynthError::Internal(format!("no nextpnr device for {}", opts.target)))?;
         nextpnr_args = Some(args);
-        Some(place_and_route(np, dir, &cname, opts, &mut fit)?)
+        Some(p)
     } else {
         None
     };
@@ -502,173 +507,6 @@ pub(crate) fn fit_from_counts(target: Target, c: &Cells, wrapper: Option<&Cells>
         part: part_name,
         lines,
         message,
-    }
-}
-
-/// The fit lines of a nextpnr report's utilisation.
-fn fit_lines(r: &nextpnr::Report) -> Vec<FitLine> {
-    let mut lines = vec![];
-    for (bel, name) in [
-        ("ICESTORM_LC", "logic cells"),
-        ("ICESTORM_RAM", "block RAMs"),
-        ("ICESTORM_DSP", "DSPs"),
-        ("SB_IO", "I/O"),
-    ] {
-        if let Some(u) = r.utilization.get(bel) {
-            lines.push(FitLine {
-                resource: name.into(),
-                used: u.used,
-                used_max: None,
-                available: u.available,
-            });
-        }
-    }
-    lines
-}
-
-fn read_report(dir: &Path, stage: nextpnr::Stage) -> Result<nextpnr::Report> {
-    let path = dir.join(stage.files().0);
-    let text =
-        std::fs::read_to_string(&path).map_err(SynthError::io(&path, "nextpnr wrote no report"))?;
-    nextpnr::parse_report(&text)
-}
-
-/// Packs first (the exact logic-cell count decides the fit, from the JSON),
-/// then places and routes what fits.
-fn place_and_route(
-    np: &Found,
-    dir: &Path,
-    pcf: &str,
-    opts: &Options,
-    fit: &mut Fit,
-) -> Result<Pnr> {
-    use nextpnr::Stage;
-    let (device, package) = opts
-        .target
-        .nextpnr_device()
-        .ok_or_else(|| SynthError::Internal("no nextpnr device".into()))?;
-    let mut pnr = Pnr {
-        status: PnrStatus::Skipped,
-        message: String::new(),
-        device: device.trim_start_matches("--").into(),
-        package: package.into(),
-        seed: opts.seed,
-        freq_target_mhz: opts.freq_mhz,
-        clock: None,
-        fmax_mhz: None,
-        meets_target: None,
-        utilization: BTreeMap::new(),
-        critical_path: None,
-    };
-    if fit.verdict == Verdict::DoesNotFit {
-        pnr.message = fit.message.clone();
-        return Ok(pnr);
-    }
-    let stage_args = |stage| {
-        nextpnr::args(opts.target, yosys::NETLIST_FILE, pcf, opts.seed, stage)
-            .ok_or_else(|| SynthError::Internal("no nextpnr device".into()))
-    };
-    let failed = |pnr: &mut Pnr, e: SynthError, stage: Stage| {
-        pnr.status = PnrStatus::Failed;
-        pnr.message = format!("{e} (log: {})", dir.join(stage.files().1).display());
-    };
-    if let Err(e) = nextpnr::run(np, dir, &stage_args(Stage::Pack)?, Stage::Pack) {
-        failed(&mut pnr, e, Stage::Pack);
-        return Ok(pnr);
-    }
-    let packed = read_report(dir, Stage::Pack)?;
-    let over: Vec<String> = fit_lines(&packed)
-        .iter()
-        .filter(|l| l.used > l.available)
-        .map(|l| {
-            format!(
-                "{}: {} after packing, {} available",
-                l.resource, l.used, l.available
-            )
-        })
-        .collect();
-    if !over.is_empty() {
-        let name = fit.part.split(' ').next().unwrap_or("").to_string();
-        *fit = Fit {
-            verdict: Verdict::DoesNotFit,
-            basis: "nextpnr packing".into(),
-            part: fit.part.clone(),
-            lines: fit_lines(&packed),
-            message: format!(
-                "does not fit the {name}: {} (the out-of-context wrapper included)",
-                over.join("; ")
-            ),
-        };
-        pnr.message = fit.message.clone();
-        return Ok(pnr);
-    }
-    if let Err(e) = nextpnr::run(np, dir, &stage_args(Stage::Route)?, Stage::Route) {
-        failed(&mut pnr, e, Stage::Route);
-        return Ok(pnr);
-    }
-    let r = read_report(dir, Stage::Route)?;
-    pnr.status = PnrStatus::Routed;
-    pnr.utilization = r
-        .utilization
-        .iter()
-        .map(|(k, u)| {
-            (
-                k.clone(),
-                Usage {
-                    used: u.used,
-                    available: u.available,
-                },
-            )
-        })
-        .collect();
-    if let Some((clk, f)) = r.worst_clock() {
-        pnr.clock = Some(clk.clone());
-        pnr.fmax_mhz = Some(f.achieved);
-        pnr.meets_target = Some(f.achieved >= opts.freq_mhz);
-    } else {
-        pnr.message = "nextpnr timed no clock".into();
-    }
-    if let Some(p) = r.reg_to_reg_path() {
-        pnr.critical_path = Some(summarize_path(p, opts.top));
-    }
-    // The exact fit: what nextpnr placed (wrapper included).
-    *fit = Fit {
-        verdict: Verdict::Fits,
-        basis: "nextpnr placement".into(),
-        part: fit.part.clone(),
-        lines: fit_lines(&r),
-        message: "placed and routed; counts include the out-of-context wrapper".into(),
-    };
-    Ok(pnr)
-}
-
-fn summarize_path(p: &nextpnr::CriticalPath, top: Top) -> PathSummary {
-    let start = p
-        .path
-        .first()
-        .map(|e| {
-            if e.kind == "clk-to-q" {
-                e.to_cell.clone()
-            } else {
-                e.from_cell.clone()
-            }
-        })
-        .unwrap_or_default();
-    let end = p.path.last().map(|e| e.to_cell.clone()).unwrap_or_default();
-    let mut by = BTreeMap::new();
-    let mut levels = 0;
-    for e in p.path.iter().filter(|e| e.kind == "logic") {
-        levels += 1;
-        *by.entry(Group::of_path(&e.to_cell, top)).or_insert(0) += 1;
-    }
-    PathSummary {
-        start_group: Group::of_path(&start, top),
-        end_group: Group::of_path(&end, top),
-        start,
-        end,
-        delay_ns: p.path.iter().map(|e| e.delay).sum(),
-        logic_levels: levels,
-        logic_by_group: by,
     }
 }
 

@@ -19,6 +19,7 @@ pub mod group;
 pub mod network;
 pub mod nextpnr;
 pub mod outcome;
+pub mod pnr;
 pub mod report;
 pub mod svg;
 pub mod sweep;

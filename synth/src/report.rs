@@ -10,7 +10,12 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// Version of the report JSON. Bump on any change of meaning or shape.
-pub const FORMAT_VERSION: u32 = 1;
+///
+/// 2: place and route runs on several seeds; `pnr.fmax_mhz` is their
+/// median, `pnr.seed` the seed of the run whose details are shown; added
+/// `pnr.seeds`, `fmax_mhz_min`, `fmax_mhz_median`, `fmax_mhz_max`,
+/// `fmax_mhz_by_seed` and `gsop_per_s`.
+pub const FORMAT_VERSION: u32 = 2;
 
 /// The layer that was synthesized.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -156,7 +161,14 @@ pub struct Usage {
     pub available: u64,
 }
 
-/// Place and route results.
+/// Fmax of one seed's run, MHz (`None` when nextpnr timed no clock).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SeedFmax {
+    pub seed: u64,
+    pub fmax_mhz: Option<f64>,
+}
+
+/// Place and route results over seeds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Pnr {
     /// `routed`, `failed` or `skipped`.
@@ -164,10 +176,23 @@ pub struct Pnr {
     pub message: String,
     pub device: String,
     pub package: String,
+    /// The seed of the run whose clock, utilisation and critical path are
+    /// shown: the median run (the failed one when `status` is `failed`).
     pub seed: u64,
+    /// Every seed placed and routed.
+    pub seeds: Vec<u64>,
     pub freq_target_mhz: f64,
     pub clock: Option<String>,
+    /// The median Fmax over seeds (the same as `fmax_mhz_median`).
     pub fmax_mhz: Option<f64>,
+    pub fmax_mhz_min: Option<f64>,
+    pub fmax_mhz_median: Option<f64>,
+    pub fmax_mhz_max: Option<f64>,
+    pub fmax_mhz_by_seed: Vec<SeedFmax>,
+    /// Giga synaptic operations per second at the median Fmax: one per PE
+    /// per cycle, `inputs x outputs x Fmax(MHz) / 1000`.
+    pub gsop_per_s: Option<f64>,
+    /// Whether the median Fmax meets `freq_target_mhz`.
     pub meets_target: Option<bool>,
     pub utilization: BTreeMap<String, Usage>,
     pub critical_path: Option<PathSummary>,
@@ -367,10 +392,25 @@ impl Report {
                         Some(true) => "met".to_string(),
                         _ => format!("MISSED by {:.1} MHz", p.freq_target_mhz - fmax),
                     };
+                    let seeds = match (p.seeds.first(), p.seeds.last()) {
+                        (Some(a), Some(b)) if a != b => format!("seeds {a}..{b}"),
+                        _ => format!("seed {}", p.seed),
+                    };
+                    let gsops = p.gsop_per_s.map_or(String::new(), |g| {
+                        format!(
+                            "; {g:.2} GSOP/s ({} x {} PEs at the median Fmax)",
+                            self.layer.inputs, self.layer.outputs
+                        )
+                    });
                     let _ = writeln!(
                         s,
-                        "Timing (nextpnr-ice40 --{} --package {}, seed {}): Fmax {:.1} MHz against {:.1} MHz: {verdict}",
-                        p.device, p.package, p.seed, fmax, p.freq_target_mhz
+                        "Timing (nextpnr-ice40 --{} --package {}, {seeds}): Fmax {:.1} MHz median (min {:.1}, max {:.1}) against {:.1} MHz: {verdict}{gsops}",
+                        p.device,
+                        p.package,
+                        fmax,
+                        p.fmax_mhz_min.unwrap_or(fmax),
+                        p.fmax_mhz_max.unwrap_or(fmax),
+                        p.freq_target_mhz
                     );
                     if let Some(c) = &p.critical_path {
                         let groups: Vec<String> = c
@@ -380,7 +420,8 @@ impl Report {
                             .collect();
                         let _ = writeln!(
                             s,
-                            "  critical path {:.2} ns, {} logic levels ({}): {} ({}) -> {} ({})",
+                            "  critical path (seed {}) {:.2} ns, {} logic levels ({}): {} ({}) -> {} ({})",
+                            p.seed,
                             c.delay_ns,
                             c.logic_levels,
                             groups.join(", "),

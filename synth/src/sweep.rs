@@ -28,7 +28,10 @@ use crate::report::Report;
 use crate::svg::{chart, Panel, Series};
 
 /// Version of `sweep.json`.
-pub const SWEEP_FORMAT_VERSION: u32 = 1;
+///
+/// 2: place and route runs on several seeds; `fmax_mhz` is their median;
+/// added `fmax_mhz_min`, `fmax_mhz_max`, `gsop_per_s` per row and `seeds`.
+pub const SWEEP_FORMAT_VERSION: u32 = 2;
 
 /// Neuron kinds a sweep accepts.
 pub const KINDS: [&str; 5] = ["if", "tmn", "psn", "masked_psn", "sliding_psn"];
@@ -241,7 +244,12 @@ pub struct Row {
     pub fit: Option<Verdict>,
     pub lcs_used: Option<u64>,
     pub lcs_available: Option<u64>,
+    /// The median over seeds.
     pub fmax_mhz: Option<f64>,
+    pub fmax_mhz_min: Option<f64>,
+    pub fmax_mhz_max: Option<f64>,
+    /// rows x cols x median Fmax / 1000.
+    pub gsop_per_s: Option<f64>,
     pub pnr_status: Option<PnrStatus>,
     /// Why place and route did not route (does not fit, nextpnr error).
     pub pnr_message: Option<String>,
@@ -270,6 +278,9 @@ impl Row {
             lcs_used: None,
             lcs_available: None,
             fmax_mhz: None,
+            fmax_mhz_min: None,
+            fmax_mhz_max: None,
+            gsop_per_s: None,
             pnr_status: None,
             pnr_message: None,
         }
@@ -299,6 +310,9 @@ impl Row {
                 row.pnr_message = Some(p.message.clone());
             }
             row.fmax_mhz = p.fmax_mhz;
+            row.fmax_mhz_min = p.fmax_mhz_min;
+            row.fmax_mhz_max = p.fmax_mhz_max;
+            row.gsop_per_s = p.gsop_per_s;
             if let Some(u) = p.utilization.get("ICESTORM_LC") {
                 row.lcs_used = Some(u.used);
                 row.lcs_available = Some(u.available);
@@ -394,7 +408,7 @@ fn csv_field(s: &str) -> String {
 /// The CSV text: a header and one line per row.
 pub fn csv(rows: &[Row]) -> String {
     let mut s = String::from(
-        "kind,rows,cols,timesteps,weight_bits,pes,status,luts,gates,carries,ffs,lut_mem,dsps,brams,pe_luts,array_luts,neuron_luts,control_luts,efficiency_ratio,fit,lcs_used,lcs_available,fmax_mhz,pnr_status,pnr_message,error\n",
+        "kind,rows,cols,timesteps,weight_bits,pes,status,luts,gates,carries,ffs,lut_mem,dsps,brams,pe_luts,array_luts,neuron_luts,control_luts,efficiency_ratio,fit,lcs_used,lcs_available,fmax_mhz,fmax_mhz_min,fmax_mhz_max,gsop_per_s,pnr_status,pnr_message,error\n",
     );
     for r in rows {
         let p = &r.point;
@@ -424,6 +438,13 @@ pub fn csv(rows: &[Row]) -> String {
             opt(&r.lcs_used),
             opt(&r.lcs_available),
             r.fmax_mhz.map(|x| format!("{x:.2}")).unwrap_or_default(),
+            r.fmax_mhz_min
+                .map(|x| format!("{x:.2}"))
+                .unwrap_or_default(),
+            r.fmax_mhz_max
+                .map(|x| format!("{x:.2}"))
+                .unwrap_or_default(),
+            r.gsop_per_s.map(|x| format!("{x:.3}")).unwrap_or_default(),
             opt(&r.pnr_status),
             opt(&r.pnr_message),
             opt(&r.error),
@@ -453,6 +474,7 @@ pub fn json_doc(rows: &[Row], opts: &Options, tools: &Tools) -> Value {
         "pnr": opts.pnr,
         "freq_mhz": opts.freq_mhz,
         "seed": opts.seed,
+        "seeds": opts.seeds,
         "tools": tool_list,
         "rows": rows,
     })
@@ -531,7 +553,10 @@ pub fn chart_svg(rows: &[Row], opts: &Options) -> String {
         empty_note: "no results".into(),
     };
     let fmax = Panel {
-        title: format!("Fmax after place and route (target {} MHz)", opts.freq_mhz),
+        title: format!(
+            "Fmax after place and route, median of {} seeds (target {} MHz)",
+            opts.seeds, opts.freq_mhz
+        ),
         y_label: "MHz".into(),
         series: series(&|r| r.fmax_mhz),
         y_from: None,

@@ -138,6 +138,26 @@ fn place_and_route_gives_fmax_and_utilisation() {
     let f = p.fmax_mhz.unwrap();
     assert!(f > 1.0 && f < 1000.0, "Fmax {f}");
     assert_eq!(p.meets_target, Some(f >= 20.0));
+    // Three seeds by default; Fmax is their median, with min and max.
+    assert_eq!(p.seeds, [1, 2, 3]);
+    let by_seed: Vec<f64> = p
+        .fmax_mhz_by_seed
+        .iter()
+        .map(|s| s.fmax_mhz.unwrap())
+        .collect();
+    assert_eq!(by_seed.len(), 3);
+    let mut sorted = by_seed.clone();
+    sorted.sort_by(f64::total_cmp);
+    assert_eq!(
+        (p.fmax_mhz_min, p.fmax_mhz_median, p.fmax_mhz_max),
+        (Some(sorted[0]), Some(sorted[1]), Some(sorted[2]))
+    );
+    assert_eq!(p.fmax_mhz, p.fmax_mhz_median);
+    assert!(p.seeds.contains(&p.seed));
+    assert_eq!(p.gsop_per_s, Some(2.0 * 2.0 * f / 1000.0));
+    assert!(r.to_text().contains("GSOP/s"), "{}", r.to_text());
+    let args = r.flow.nextpnr_args.as_ref().unwrap().join(" ");
+    assert!(args.contains(&format!("--seed {} ", p.seed)), "{args}");
     let lc = p.utilization["ICESTORM_LC"];
     assert_eq!(lc.available, 5280);
     let w = r.flow.wrapper.as_ref().unwrap();
