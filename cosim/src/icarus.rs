@@ -4,7 +4,7 @@
 use crate::stimulus::Stimulus;
 use golden_model::LayerConfig;
 use rtl_gen::cfg_map::CfgMap;
-use rtl_gen::tools::{self, Tool};
+use snn_tools::Tool;
 use std::path::Path;
 
 /// The self-checking testbench, compiled into the binary so it is always found.
@@ -27,8 +27,8 @@ pub fn run(
     stim: &Stimulus,
     stall: bool,
 ) -> Result<Verdict, String> {
-    let iverilog = tools::find(Tool::Iverilog).map_err(|e| e.to_string())?;
-    let vvp = tools::find(Tool::Vvp).map_err(|e| e.to_string())?;
+    let iverilog = snn_tools::find(Tool::Iverilog).map_err(|e| e.to_string())?;
+    let vvp = snn_tools::find(Tool::Vvp).map_err(|e| e.to_string())?;
     std::fs::create_dir_all(work).map_err(|e| format!("{}: {e}", work.display()))?;
     let write = |name: &str, text: &str| {
         std::fs::write(work.join(name), text).map_err(|e| format!("{name}: {e}"))
@@ -78,12 +78,12 @@ pub fn run(
         .collect();
     sources.sort();
     args.extend(sources);
-    let built = tools::run(&iverilog, &args, work).map_err(|e| e.to_string())?;
+    let built = snn_tools::run(&iverilog, &args, work).map_err(|e| e.to_string())?;
     if !built.success {
         return Err(format!("iverilog failed:\n{}", built.text));
     }
     let ran =
-        tools::run(&vvp, &["-n".into(), "sim.vvp".into()], work).map_err(|e| e.to_string())?;
+        snn_tools::run(&vvp, &["-n".into(), "sim.vvp".into()], work).map_err(|e| e.to_string())?;
     let log: String = ran
         .text
         .lines()

@@ -22,7 +22,7 @@ pub mod verilator;
 #[derive(Debug, thiserror::Error)]
 pub enum CosimError {
     #[error(transparent)]
-    Tool(#[from] rtl_gen::tools::ToolError),
+    Tool(#[from] snn_tools::ToolError),
     #[error("{step} failed:\n{log}")]
     Build { step: String, log: String },
     #[error("loading the design library: {0}")]

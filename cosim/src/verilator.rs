@@ -24,8 +24,8 @@
 
 use crate::CosimError;
 use rtl_gen::generate::{read_rtl_top, RtlTop};
-use rtl_gen::tools::{self, Found, Tool};
 use sha2::{Digest, Sha256};
+use snn_tools::{Found, Tool};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -159,7 +159,7 @@ impl Builder {
     /// Finds Verilator (`$VERILATOR`, then PATH) and the C++ compiler
     /// (`$CXX`, else `c++`).
     pub fn new() -> Result<Self, CosimError> {
-        let verilator = tools::find(Tool::Verilator)?;
+        let verilator = snn_tools::find(Tool::Verilator)?;
         let out = Command::new(&verilator.path)
             .args(["--getenv", "VERILATOR_ROOT"])
             .output()

@@ -9,8 +9,8 @@ use common::Rng;
 
 use cosim::samples::{random_samples, SampleSpec};
 use golden_model::LayerConfig;
-use rtl_gen::tools::{self, Tool};
 use serde_json::{json, Value};
+use snn_tools::Tool;
 
 fn layer(
     rows: usize,
@@ -37,8 +37,8 @@ fn layer(
 }
 
 fn check(label: &str, cfg: &LayerConfig) {
-    if tools::require_for_test(Tool::Iverilog).is_none()
-        || tools::require_for_test(Tool::Vvp).is_none()
+    if snn_tools::require_for_test(Tool::Iverilog).is_none()
+        || snn_tools::require_for_test(Tool::Vvp).is_none()
     {
         return;
     }

@@ -13,8 +13,8 @@ use cosim::samples::{random_samples, SampleSpec};
 use cosim::verilator::{Builder, Opt};
 use golden_model::LayerConfig;
 use proptest::prelude::*;
-use rtl_gen::tools::{self, Tool};
 use serde_json::{json, Value};
+use snn_tools::Tool;
 use std::path::{Path, PathBuf};
 
 fn write_rtl(cfg: &LayerConfig, label: &str) -> PathBuf {
@@ -219,7 +219,7 @@ fn planted_fault_is_caught_and_named() {
 #[test]
 fn yosys_netlist_matches_too() {
     let Some(b) = builder() else { return };
-    let Some(yosys) = tools::require_for_test(Tool::Yosys) else {
+    let Some(yosys) = snn_tools::require_for_test(Tool::Yosys) else {
         return;
     };
     let mut rng = Rng(3);
@@ -236,7 +236,7 @@ fn yosys_netlist_matches_too() {
         files.join(" "),
         net_dir.join("snn_core_netlist.v").display()
     );
-    let out = tools::run(&yosys, &["-q".into(), "-p".into(), script], &rtl).unwrap();
+    let out = snn_tools::run(&yosys, &["-q".into(), "-p".into(), script], &rtl).unwrap();
     assert!(out.success, "{}", out.text);
     let o = simulate_opt(&b, &cfg, &net_dir, 30, true, 4, Opt::Careful);
     assert!(matches!(o, Outcome::Match { .. }), "netlist: {o:?}");

@@ -11,7 +11,6 @@ pub mod array;
 pub mod cfg_map;
 pub mod core;
 pub mod elm;
-pub mod estimate;
 pub mod generate;
 pub mod if_unit;
 pub mod membrane;
@@ -19,7 +18,6 @@ pub mod network;
 pub mod pe;
 pub mod psn;
 pub mod tmn;
-pub mod tools;
 pub mod unit;
 pub mod verilog;
 

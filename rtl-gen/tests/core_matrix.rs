@@ -6,8 +6,8 @@
 //! 8, 12. Fails under `CI` when the tools are missing.
 
 use golden_model::LayerConfig;
-use rtl_gen::tools::{self, Tool};
 use serde_json::{json, Value};
+use snn_tools::Tool;
 
 fn neuron(kind: &str, t: usize, k: usize) -> Value {
     let p: Vec<Vec<i64>> = (0..t)
@@ -34,7 +34,7 @@ fn layer(kind: &str, rows: usize, cols: usize, t: usize, k: usize, wb: u32) -> L
     LayerConfig::from_json(&v, "layer").unwrap()
 }
 
-fn check(cfg: &LayerConfig, verilator: &tools::Found, yosys: &tools::Found, label: &str) {
+fn check(cfg: &LayerConfig, verilator: &snn_tools::Found, yosys: &snn_tools::Found, label: &str) {
     let dir = std::env::temp_dir().join(format!("snnrtl-matrix-{}-{label}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let design = rtl_gen::generate(cfg);
@@ -47,17 +47,17 @@ fn check(cfg: &LayerConfig, verilator: &tools::Found, yosys: &tools::Found, labe
         std::fs::write(dir.join(name), text).unwrap();
         files.push(name.clone());
     }
-    tools::verilator_lint(verilator, &dir, &files, "snn_core")
+    snn_tools::verilator_lint(verilator, &dir, &files, "snn_core")
         .unwrap_or_else(|e| panic!("{label}: {e}"));
-    tools::yosys_synth_check(yosys, &dir, &files, "snn_core")
+    snn_tools::yosys_synth_check(yosys, &dir, &files, "snn_core")
         .unwrap_or_else(|e| panic!("{label}: {e}"));
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 fn run_matrix(cases: &[(&str, usize, usize, usize, usize, u32)]) {
     let (Some(v), Some(y)) = (
-        tools::require_for_test(Tool::Verilator),
-        tools::require_for_test(Tool::Yosys),
+        snn_tools::require_for_test(Tool::Verilator),
+        snn_tools::require_for_test(Tool::Yosys),
     ) else {
         return;
     };
@@ -101,8 +101,8 @@ fn psn_family_matrix() {
 #[test]
 fn forced_narrow_state_is_clean_too() {
     let (Some(v), Some(y)) = (
-        tools::require_for_test(Tool::Verilator),
-        tools::require_for_test(Tool::Yosys),
+        snn_tools::require_for_test(Tool::Verilator),
+        snn_tools::require_for_test(Tool::Yosys),
     ) else {
         return;
     };

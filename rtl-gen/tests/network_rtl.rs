@@ -6,8 +6,8 @@
 
 use golden_model::NetworkConfig;
 use rtl_gen::network::{self, NetCfgMap};
-use rtl_gen::tools::{self, Tool};
 use serde_json::{json, Value};
+use snn_tools::Tool;
 use std::collections::HashSet;
 
 fn neuron(kind: &str, t: usize) -> Value {
@@ -137,7 +137,7 @@ fn check_names(n: &NetworkConfig, label: &str) {
     }
 }
 
-fn check_tools(n: &NetworkConfig, v: &tools::Found, y: &tools::Found, label: &str) {
+fn check_tools(n: &NetworkConfig, v: &snn_tools::Found, y: &snn_tools::Found, label: &str) {
     let dir = std::env::temp_dir().join(format!("snnrtl-net-{}-{label}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -147,9 +147,9 @@ fn check_tools(n: &NetworkConfig, v: &tools::Found, y: &tools::Found, label: &st
         std::fs::write(dir.join(name), text).unwrap();
         files.push(name.clone());
     }
-    tools::verilator_lint(v, &dir, &files, "snn_network")
+    snn_tools::verilator_lint(v, &dir, &files, "snn_network")
         .unwrap_or_else(|e| panic!("{label}: {e}"));
-    tools::yosys_synth_check(y, &dir, &files, "snn_network")
+    snn_tools::yosys_synth_check(y, &dir, &files, "snn_network")
         .unwrap_or_else(|e| panic!("{label}: {e}"));
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -191,8 +191,8 @@ fn names_are_unique_prefixed_and_documented() {
 #[test]
 fn networks_lint_and_synthesize_clean() {
     let (Some(v), Some(y)) = (
-        tools::require_for_test(Tool::Verilator),
-        tools::require_for_test(Tool::Yosys),
+        snn_tools::require_for_test(Tool::Verilator),
+        snn_tools::require_for_test(Tool::Yosys),
     ) else {
         return;
     };
@@ -204,8 +204,8 @@ fn networks_lint_and_synthesize_clean() {
 #[test]
 fn forced_narrow_state_in_a_middle_layer_is_clean_too() {
     let (Some(v), Some(y)) = (
-        tools::require_for_test(Tool::Verilator),
-        tools::require_for_test(Tool::Yosys),
+        snn_tools::require_for_test(Tool::Verilator),
+        snn_tools::require_for_test(Tool::Yosys),
     ) else {
         return;
     };

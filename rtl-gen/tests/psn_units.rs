@@ -8,11 +8,11 @@ use golden_model::neuron::{psn, Trace};
 use golden_model::widths::saturate;
 use golden_model::{LayerConfig, Neuron};
 use rtl_gen::psn::{snn_psn, snn_psn_masked, snn_psn_sliding};
-use rtl_gen::tools::{self, Tool};
 use rtl_gen::unit;
 use rtl_gen::verilog::ast::Module;
 use rtl_gen::verilog::print::module_to_string;
 use serde_json::json;
+use snn_tools::Tool;
 
 /// A small deterministic generator (xorshift64*), so failures reproduce.
 struct Rng(u64);
@@ -179,8 +179,8 @@ fn write_module(dir: &std::path::Path, m: &Module) -> String {
 
 fn lint_and_synth(shapes: &[Shape]) {
     let (Some(verilator), Some(yosys)) = (
-        tools::require_for_test(Tool::Verilator),
-        tools::require_for_test(Tool::Yosys),
+        snn_tools::require_for_test(Tool::Verilator),
+        snn_tools::require_for_test(Tool::Yosys),
     ) else {
         return;
     };
@@ -192,8 +192,8 @@ fn lint_and_synth(shapes: &[Shape]) {
         let dir = scratch(&s.tag());
         let file = write_module(&dir, &m);
         let files = [file];
-        let lint = tools::verilator_lint(&verilator, &dir, &files, &m.name);
-        let synth = tools::yosys_synth_check(&yosys, &dir, &files, &m.name);
+        let lint = snn_tools::verilator_lint(&verilator, &dir, &files, &m.name);
+        let synth = snn_tools::yosys_synth_check(&yosys, &dir, &files, &m.name);
         match (lint, synth) {
             (Ok(()), Ok(())) => {
                 let _ = std::fs::remove_dir_all(&dir);
@@ -350,8 +350,8 @@ fn simulate(
     n_samples: usize,
     threshold: fn(&mut Rng, u32) -> i64,
 ) -> Option<Coverage> {
-    let iverilog = tools::require_for_test(Tool::Iverilog)?;
-    let vvp = tools::require_for_test(Tool::Vvp)?;
+    let iverilog = snn_tools::require_for_test(Tool::Iverilog)?;
+    let vvp = snn_tools::require_for_test(Tool::Vvp)?;
     let mut rng = Rng::new(seed);
     let cfg = shape.layer(&mut rng, threshold);
     let w = cfg.widths();
@@ -422,14 +422,15 @@ fn simulate(
         .iter()
         .map(|s| s.to_string())
         .collect();
-    let out = tools::run(&iverilog, &args, &dir).expect("run iverilog");
+    let out = snn_tools::run(&iverilog, &args, &dir).expect("run iverilog");
     assert!(
         out.success,
         "iverilog failed in {}:\n{}",
         dir.display(),
         out.text
     );
-    let out = tools::run(&vvp, &["-n".to_string(), "sim.vvp".to_string()], &dir).expect("run vvp");
+    let out =
+        snn_tools::run(&vvp, &["-n".to_string(), "sim.vvp".to_string()], &dir).expect("run vvp");
     assert!(
         out.success && out.text.contains("TESTBENCH PASS") && !out.text.contains("MISMATCH"),
         "{} (seed {seed}, files in {}):\n{}",

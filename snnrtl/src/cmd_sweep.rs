@@ -1,12 +1,12 @@
 //! `snnrtl sweep --target T -o DIR [--rows ..] [--cols ..] [--timesteps ..]
-//! [--weight-bits ..] [--kinds ..] [--pnr] [--freq MHZ] [--jobs N]`:
+//! [--weight-bits ..] [--kinds ..] [--pnr [--seeds N]] [--freq MHZ] [--jobs N]`:
 //! synthesis over a grid, in parallel, with a progress bar on stderr.
 //! Writes `DIR/sweep.csv`, `DIR/sweep.json` and `DIR/sweep.svg` (each
 //! atomically, after every run has finished). Options are checked before
 //! any tool runs. A grid point whose synthesis fails is an `error` row in
 //! the outputs, and the command then exits non-zero after writing them.
 
-use crate::cmd_synth::{parse_freq, parse_seed};
+use crate::cmd_synth::{parse_freq, parse_seed, parse_seeds};
 use crate::out::write_atomic;
 use anyhow::{anyhow, bail, Result};
 use std::path::PathBuf;
@@ -48,9 +48,12 @@ pub struct Args {
     /// Parallel runs, 1..=64 (capped at the machine's available parallelism); default: all cores
     #[arg(long)]
     jobs: Option<String>,
-    /// nextpnr placer seed, 0..=2^31-1
+    /// First nextpnr placer seed, 0..=2^31-1
     #[arg(long, default_value = "1")]
     seed: String,
+    /// Place and route every point on this many seeds (--seed, --seed + 1, ...), 1..=16; Fmax is their median
+    #[arg(long, default_value = "3")]
+    seeds: String,
     /// No progress bar
     #[arg(long)]
     quiet: bool,
@@ -63,6 +66,7 @@ pub fn run(a: Args) -> Result<()> {
     grid.square = a.square;
     let freq_mhz = parse_freq(&a.freq)?;
     let seed = parse_seed(&a.seed)?;
+    let seeds = parse_seeds(&a.seeds, seed)?;
     let cores = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1);
@@ -92,6 +96,7 @@ pub fn run(a: Args) -> Result<()> {
         freq_mhz,
         board: None,
         seed,
+        seeds,
         top: Top::Core,
         keep_dir: None,
     };
@@ -109,7 +114,10 @@ pub fn run(a: Args) -> Result<()> {
     write_atomic(&a.output.join("sweep.json"), json.as_bytes())?;
     write_atomic(&a.output.join("sweep.svg"), svg.as_bytes())?;
     print!("{csv}");
-    let failed: Vec<&sweep::Row> = rows.iter().filter(|r| r.status != "ok").collect();
+    let failed: Vec<&sweep::Row> = rows
+        .iter()
+        .filter(|r| r.status != sweep::RowStatus::Ok)
+        .collect();
     eprintln!(
         "wrote sweep.csv, sweep.json and sweep.svg to {} ({} ok, {} failed)",
         a.output.display(),

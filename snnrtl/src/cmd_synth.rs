@@ -1,7 +1,7 @@
-//! `snnrtl synth CONFIG.json --target T [--pnr] [--freq MHZ] [--json OUT]`:
+//! `snnrtl synth CONFIG.json --target T [--pnr [--seeds N]] [--freq MHZ] [--json OUT]`:
 //! what the generated core costs on a target (Yosys, and nextpnr-ice40 with
 //! `--pnr`). The table goes to stdout; `--json` writes the report
-//! (`format_version` 1) atomically. Options are checked before any tool
+//! (`format_version` 2) atomically. Options are checked before any tool
 //! runs; every invalid value is one line naming the option and its range.
 //! A design that does not fit, or misses the clock target, is a result
 //! (exit 0) stated plainly in the table and the JSON.
@@ -35,9 +35,12 @@ pub struct Args {
     /// What to synthesize: core (the whole layer) or array (the PE array alone)
     #[arg(long, default_value = "core")]
     top: String,
-    /// nextpnr placer seed, 0..=2^31-1
+    /// First nextpnr placer seed, 0..=2^31-1
     #[arg(long, default_value = "1")]
     seed: String,
+    /// Place and route on this many seeds (--seed, --seed + 1, ...), 1..=16, in parallel; Fmax is their median (min and max beside it)
+    #[arg(long, default_value = "3")]
+    seeds: String,
     /// Keep every file of the run (Verilog, constraints, scripts, logs, tool JSON) in DIR
     #[arg(long, value_name = "DIR")]
     keep: Option<PathBuf>,
@@ -49,7 +52,7 @@ pub fn parse_freq(s: &str) -> Result<f64> {
         .trim()
         .parse()
         .map_err(|_| anyhow!("--freq: {s:?} is not a number of MHz in 1..=1000"))?;
-    check_freq(f).map_err(|e| anyhow!(e))?;
+    check_freq(f)?;
     Ok(f)
 }
 
@@ -62,10 +65,24 @@ pub fn parse_seed(s: &str) -> Result<u64> {
         .ok_or_else(|| anyhow!("--seed: {s:?} is not an integer in 0..=2147483647"))
 }
 
+/// Parses `--seeds` (with the first seed `seed`); one-line error.
+pub fn parse_seeds(s: &str, seed: u64) -> Result<u32> {
+    let (lo, hi) = synth::pnr::SEEDS_RANGE;
+    let n = s
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|n| (lo..=hi).contains(n))
+        .ok_or_else(|| anyhow!("--seeds: {s:?} is not an integer in {lo}..={hi}"))?;
+    synth::pnr::seeds(seed, n)?;
+    Ok(n)
+}
+
 pub fn run(a: Args) -> Result<()> {
     let target = Target::parse(&a.target).map_err(|e| anyhow!(e))?;
     let freq_mhz = parse_freq(&a.freq)?;
     let seed = parse_seed(&a.seed)?;
+    let seeds = parse_seeds(&a.seeds, seed)?;
     let top = Top::parse(&a.top).map_err(|e| anyhow!(e))?;
     let board = match &a.board {
         Some(b) => Some(Board::parse(b, target).map_err(|e| anyhow!(e))?),
@@ -84,6 +101,7 @@ pub fn run(a: Args) -> Result<()> {
         freq_mhz,
         board,
         seed,
+        seeds,
         top,
         keep_dir: a.keep.clone(),
     };

@@ -1,6 +1,6 @@
 //! `snnrtl cosim` as users call it. Fails under `CI` without Verilator.
 
-use rtl_gen::tools::{self, Tool};
+use snn_tools::Tool;
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -21,7 +21,7 @@ fn tmp(name: &str) -> PathBuf {
 
 #[test]
 fn passes_on_the_example_and_random_samples() {
-    if tools::require_for_test(Tool::Verilator).is_none() {
+    if snn_tools::require_for_test(Tool::Verilator).is_none() {
         return;
     }
     let o = snnrtl()
@@ -40,7 +40,7 @@ fn passes_on_the_example_and_random_samples() {
 
 #[test]
 fn planted_fault_fails_names_the_divergence_and_writes_a_waveform() {
-    if tools::require_for_test(Tool::Verilator).is_none() {
+    if snn_tools::require_for_test(Tool::Verilator).is_none() {
         return;
     }
     let d = tmp("fault");

@@ -4,8 +4,8 @@
 //! Fails under `CI` without Verilator or Yosys.
 
 use golden_model::NetworkConfig;
-use rtl_gen::tools::{self, Tool};
 use serde_json::Value;
+use snn_tools::Tool;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -86,8 +86,8 @@ fn bad_flow_files_name_the_field_and_write_nothing() {
 
 #[test]
 fn digits_end_to_end() {
-    if tools::require_for_test(Tool::Verilator).is_none()
-        || tools::require_for_test(Tool::Yosys).is_none()
+    if snn_tools::require_for_test(Tool::Verilator).is_none()
+        || snn_tools::require_for_test(Tool::Yosys).is_none()
     {
         return;
     }

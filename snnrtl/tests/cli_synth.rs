@@ -4,8 +4,8 @@
 //! chart (with Fmax when placed and routed). Tool runs fail under `CI` when
 //! the tools are missing.
 
-use rtl_gen::tools::{require_for_test, Tool};
 use serde_json::{json, Value};
+use snn_tools::{require_for_test, Tool};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -47,6 +47,10 @@ fn invalid_options_are_one_line_and_write_nothing() {
         (vec!["--target", "xilinx-7", "--pnr"], "error: --pnr: place and route is available for ice40-up5k and ice40-hx8k only (nextpnr-ice40), not xilinx-7"),
         (vec!["--target", "generic", "--top", "pe"], "error: --top: \"pe\" is not one of core, array"),
         (vec!["--target", "generic", "--seed", "2147483648"], "error: --seed: \"2147483648\" is not an integer in 0..=2147483647"),
+        (vec!["--target", "ice40-hx8k", "--pnr", "--seeds", "0"], "error: --seeds: \"0\" is not an integer in 1..=16"),
+        (vec!["--target", "ice40-hx8k", "--pnr", "--seeds", "17"], "error: --seeds: \"17\" is not an integer in 1..=16"),
+        (vec!["--target", "ice40-hx8k", "--pnr", "--seeds", "three"], "error: --seeds: \"three\" is not an integer in 1..=16"),
+        (vec!["--target", "ice40-hx8k", "--pnr", "--seed", "2147483647", "--seeds", "2"], "error: --seeds: seeds 2147483647..=2147483648 go past the largest seed 2147483647"),
     ];
     for (args, want) in cases {
         let o = snnrtl()
@@ -152,7 +156,7 @@ fn synth_writes_the_report_json() {
         "{text}"
     );
     let v: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
-    assert_eq!(v["format_version"], 1);
+    assert_eq!(v["format_version"], 2);
     assert_eq!(v["target"], "ice40-hx8k");
     assert_eq!(v["layer"]["inputs"], 2);
     assert_eq!(v["modules"].as_array().unwrap().len(), 4);
@@ -199,7 +203,7 @@ fn tiny_sweep_writes_csv_json_and_chart() {
     assert!(csv.lines().skip(1).all(|l| l.contains(",ok,")), "{csv}");
     let v: Value = serde_json::from_str(&read(&d.join("sweep.json"))).unwrap();
     assert_eq!(v["rows"].as_array().unwrap().len(), 4);
-    assert_eq!(v["format_version"], 1);
+    assert_eq!(v["format_version"], 2);
     let svg = read(&d.join("sweep.svg"));
     // Gates and flip-flops: one line per kind in each; no Fmax without --pnr.
     assert_eq!(svg.matches("<polyline").count(), 4, "{svg}");
@@ -238,8 +242,17 @@ fn sweep_with_place_and_route_charts_fmax() {
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let v: Value = serde_json::from_str(&read(&d.join("sweep.json"))).unwrap();
+    assert_eq!(v["seeds"], 3);
     for row in v["rows"].as_array().unwrap() {
-        assert!(row["fmax_mhz"].as_f64().unwrap() > 1.0, "{row}");
+        let f = |k: &str| row[k].as_f64().unwrap();
+        assert!(f("fmax_mhz") > 1.0, "{row}");
+        // The median over the three seeds lies between their min and max.
+        assert!(
+            f("fmax_mhz_min") <= f("fmax_mhz") && f("fmax_mhz") <= f("fmax_mhz_max"),
+            "{row}"
+        );
+        let pes = row["pes"].as_f64().unwrap();
+        assert!((f("gsop_per_s") - pes * f("fmax_mhz") / 1000.0).abs() < 1e-9);
         assert!(row["lcs_used"].as_u64().unwrap() > 0);
     }
     // LUTs, flip-flops and Fmax: one tmn line in each panel.

@@ -12,6 +12,7 @@
 //! `constraints/` in the repository holds these files at 100 MHz; a test
 //! regenerates them and compares the text.
 
+use crate::error::SynthError;
 use crate::target::Target;
 use crate::wrap::WRAPPER;
 
@@ -19,14 +20,17 @@ use crate::wrap::WRAPPER;
 pub const FREQ_RANGE_MHZ: (f64, f64) = (1.0, 1000.0);
 
 /// Checks a `--freq` value; the error is one line naming the range.
-pub fn check_freq(mhz: f64) -> Result<(), String> {
+pub fn check_freq(mhz: f64) -> Result<(), SynthError> {
     if mhz.is_finite() && (FREQ_RANGE_MHZ.0..=FREQ_RANGE_MHZ.1).contains(&mhz) {
         Ok(())
     } else {
-        Err(format!(
-            "--freq: {mhz} is not in {}..={} (MHz)",
-            FREQ_RANGE_MHZ.0, FREQ_RANGE_MHZ.1
-        ))
+        Err(SynthError::BadOption {
+            option: "--freq",
+            problem: format!(
+                "{mhz} is not in {}..={} (MHz)",
+                FREQ_RANGE_MHZ.0, FREQ_RANGE_MHZ.1
+            ),
+        })
     }
 }
 
@@ -181,7 +185,7 @@ mod tests {
             "--board: \"arty\" is not one of icebreaker"
         );
         assert_eq!(
-            check_freq(0.0).unwrap_err(),
+            check_freq(0.0).unwrap_err().to_string(),
             "--freq: 0 is not in 1..=1000 (MHz)"
         );
         assert!(check_freq(100.0).is_ok());

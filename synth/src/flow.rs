@@ -2,21 +2,23 @@
 //! the wrapper for place and route), run Yosys (and nextpnr), and assemble
 //! the [`Report`].
 
-use anyhow::{anyhow, bail, Context, Result};
 use golden_model::LayerConfig;
-use rtl_gen::tools::{self, Found, Tool};
+use snn_tools::{Found, Tool};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::cells::Cells;
 use crate::constraints::{self, Board};
+use crate::error::{Result, SynthError};
+use crate::group::Group;
+use crate::outcome::Verdict;
 use crate::report::{
-    Efficiency, EstimateCmp, Fit, FitLine, Flow, LayerSummary, ModuleRow, PathSummary, Pnr, Report,
-    ToolVersion, Transistors, Usage, WrapperInfo, FORMAT_VERSION,
+    Efficiency, EstimateCmp, Fit, FitLine, Flow, LayerSummary, ModuleRow, Report, ToolVersion,
+    Transistors, WrapperInfo, FORMAT_VERSION,
 };
 use crate::target::{Family, Target};
-use crate::{nextpnr, wrap, yosys};
+use crate::{nextpnr, pnr, wrap, yosys};
 
 /// What to synthesize: the whole core, or the PE array alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,7 +52,11 @@ pub struct Options {
     pub pnr: bool,
     pub freq_mhz: f64,
     pub board: Option<Board>,
+    /// The first nextpnr placer seed.
     pub seed: u64,
+    /// How many seeds to place and route (`seed`, `seed + 1`, ...), 1..=16;
+    /// Fmax is reported as min, median and max over them.
+    pub seeds: u32,
     pub top: Top,
     /// Keep every file of the run in this folder (otherwise a temporary
     /// folder is used and removed after a successful run).
@@ -65,6 +71,7 @@ impl Options {
             freq_mhz: 100.0,
             board: None,
             seed: 1,
+            seeds: pnr::DEFAULT_SEEDS,
             top: Top::Core,
             keep_dir: None,
         }
@@ -80,47 +87,13 @@ pub struct Tools {
 
 /// Finds Yosys (and nextpnr-ice40 when `pnr`): `$YOSYS`/`$NEXTPNR_ICE40`, then PATH.
 pub fn find_tools(pnr: bool) -> Result<Tools> {
-    let yosys = tools::find(Tool::Yosys)?;
+    let yosys = snn_tools::find(Tool::Yosys)?;
     let nextpnr = if pnr {
-        Some(tools::find(Tool::NextpnrIce40)?)
+        Some(snn_tools::find(Tool::NextpnrIce40)?)
     } else {
         None
     };
     Ok(Tools { yosys, nextpnr })
-}
-
-/// The group of a module of the core: `pe`, `array`, `neuron`, `control`.
-pub fn module_group(module: &str) -> &'static str {
-    match module {
-        "snn_pe" => "pe",
-        "snn_array" => "array",
-        "snn_core" => "control",
-        wrap::WRAPPER => "wrapper",
-        m if m.starts_with("snn_") => "neuron",
-        _ => "other",
-    }
-}
-
-/// The group a place-and-route cell or net belongs to, from its
-/// hierarchical name (`dut.array.pe_r0_c1.x`, `dut.neuron_c2.y`, `dut.z`).
-pub fn path_group(name: &str, top: Top) -> &'static str {
-    if name.starts_with("$nextpnr") {
-        return "carry feed-in";
-    }
-    let segs: Vec<&str> = name.split('.').collect();
-    if segs.len() < 2 || segs[0] != wrap::DUT {
-        return "wrapper";
-    }
-    let inner = &segs[1..segs.len() - 1];
-    if inner.iter().any(|s| s.starts_with("pe_r")) {
-        "pe"
-    } else if inner.iter().any(|s| s.starts_with("neuron_c")) {
-        "neuron"
-    } else if inner.first() == Some(&"array") || top == Top::Array {
-        "array"
-    } else {
-        "control"
-    }
 }
 
 static RUN: AtomicU64 = AtomicU64::new(0);
@@ -128,8 +101,7 @@ static RUN: AtomicU64 = AtomicU64::new(0);
 fn work_dir(opts: &Options) -> Result<(PathBuf, bool)> {
     match &opts.keep_dir {
         Some(d) => {
-            std::fs::create_dir_all(d)
-                .with_context(|| format!("{}: cannot create folder", d.display()))?;
+            std::fs::create_dir_all(d).map_err(SynthError::io(d, "cannot create folder"))?;
             Ok((d.clone(), false))
         }
         None => {
@@ -142,16 +114,14 @@ fn work_dir(opts: &Options) -> Result<(PathBuf, bool)> {
                 std::process::id(),
                 RUN.fetch_add(1, Ordering::Relaxed)
             ));
-            std::fs::create_dir_all(&d)
-                .with_context(|| format!("{}: cannot create folder", d.display()))?;
+            std::fs::create_dir_all(&d).map_err(SynthError::io(&d, "cannot create folder"))?;
             Ok((d, true))
         }
     }
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> Result<()> {
-    std::fs::write(dir.join(name), text)
-        .with_context(|| format!("{}: cannot write", dir.join(name).display()))
+    std::fs::write(dir.join(name), text).map_err(SynthError::io(dir.join(name), "cannot write"))
 }
 
 fn gap_pct(measured: u64, estimate: u64) -> Option<f64> {
@@ -160,28 +130,29 @@ fn gap_pct(measured: u64, estimate: u64) -> Option<f64> {
 
 /// Synthesizes `cfg` as `opts` says, with `tools`.
 pub fn synthesize(cfg: &LayerConfig, opts: &Options, tools: &Tools) -> Result<Report> {
-    constraints::check_freq(opts.freq_mhz).map_err(|e| anyhow!(e))?;
+    constraints::check_freq(opts.freq_mhz)?;
     if opts.pnr && !opts.target.can_pnr() {
-        bail!(
-            "--pnr: place and route is available for ice40-up5k and ice40-hx8k only (nextpnr-ice40), not {}",
-            opts.target
-        );
+        return Err(SynthError::BadOption {
+            option: "--pnr",
+            problem: format!(
+                "place and route is available for ice40-up5k and ice40-hx8k only (nextpnr-ice40), not {}",
+                opts.target
+            ),
+        });
     }
     let (dir, temporary) = work_dir(opts)?;
     let result = run_in(cfg, opts, tools, &dir);
-    match (&result, temporary) {
-        (Ok(_), true) => {
+    match (result, temporary) {
+        (Ok(r), true) => {
             let _ = std::fs::remove_dir_all(&dir);
+            Ok(r)
         }
-        (Err(e), true) => {
-            return Err(anyhow!(
-                "{e:#} (the run's files are kept in {})",
-                dir.display()
-            ));
-        }
-        _ => {}
+        (Err(e), true) => Err(SynthError::Kept {
+            error: Box::new(e),
+            dir,
+        }),
+        (result, false) => result,
     }
-    result
 }
 
 fn run_in(cfg: &LayerConfig, opts: &Options, tools: &Tools, dir: &Path) -> Result<Report> {
@@ -192,7 +163,7 @@ fn run_in(cfg: &LayerConfig, opts: &Options, tools: &Tools, dir: &Path) -> Resul
     let top_module = modules
         .iter()
         .find(|m| m.name == top_name)
-        .ok_or_else(|| anyhow!("internal: no module {top_name}"))?;
+        .ok_or_else(|| SynthError::Internal(format!("no module {top_name}")))?;
     let wanted: Vec<&str> = match opts.top {
         Top::Core => design.files.iter().map(|(n, _)| n.as_str()).collect(),
         Top::Array => vec!["snn_pe.v", "snn_array.v"],
@@ -222,34 +193,27 @@ fn run_in(cfg: &LayerConfig, opts: &Options, tools: &Tools, dir: &Path) -> Resul
     yosys::run(&tools.yosys, dir, &script)?;
     let stat_path = dir.join(yosys::STAT_FILE);
     let stat_text = std::fs::read_to_string(&stat_path)
-        .with_context(|| format!("{}: Yosys wrote no statistics", stat_path.display()))?;
+        .map_err(SynthError::io(&stat_path, "Yosys wrote no statistics"))?;
     let stat = yosys::parse_stat(&stat_text)?;
 
     // Per-module rows and totals, checked against Yosys's own expansion.
     let (instances, expanded) = stat.hierarchy(top_name)?;
-    let estimates: BTreeMap<String, rtl_gen::estimate::ModuleEstimate> = family
+    let estimates: BTreeMap<String, crate::estimate::ModuleEstimate> = family
         .estimate()
-        .map(|f| rtl_gen::estimate::estimate(cfg, f))
+        .map(|f| crate::estimate::estimate(cfg, f))
         .unwrap_or_default()
         .into_iter()
         .map(|e| (e.module.clone(), e))
         .collect();
     let mut rows = vec![];
-    let order = |m: &str| match module_group(m) {
-        "pe" => 0,
-        "array" => 1,
-        "neuron" => 2,
-        "control" => 3,
-        _ => 4,
-    };
     let mut names: Vec<&String> = instances.keys().collect();
-    names.sort_by_key(|m| (order(m), (*m).clone()));
-    let mut groups: BTreeMap<String, Cells> = BTreeMap::new();
+    names.sort_by_key(|m| (Group::of_module(m).rank(), (*m).clone()));
+    let mut groups: BTreeMap<Group, Cells> = BTreeMap::new();
     for m in names {
         let n = instances[m];
         let each = Cells::of(family, &stat.own_cells(m));
         let total = each.times(n);
-        let group = module_group(m).to_string();
+        let group = Group::of_module(m);
         let estimate = estimates.get(m).map(|e| {
             let (luts, ffs) = (e.luts * e.instances, e.ffs * e.instances);
             EstimateCmp {
@@ -262,7 +226,7 @@ fn run_in(cfg: &LayerConfig, opts: &Options, tools: &Tools, dir: &Path) -> Resul
                 ffs_gap_pct: gap_pct(total.ffs, ffs),
             }
         });
-        let g = groups.entry(group.clone()).or_default();
+        let g = groups.entry(group).or_default();
         *g = g.plus(&total);
         rows.push(ModuleRow {
             module: m.clone(),
@@ -303,22 +267,25 @@ fn run_in(cfg: &LayerConfig, opts: &Options, tools: &Tools, dir: &Path) -> Resul
         let np = tools
             .nextpnr
             .as_ref()
-            .ok_or_else(|| anyhow!("--pnr: nextpnr-ice40 was not looked up"))?;
+            .ok_or_else(|| SynthError::BadOption {
+                option: "--pnr",
+                problem: "nextpnr-ice40 was not looked up".into(),
+            })?;
         tool_list.push(ToolVersion {
             tool: "nextpnr-ice40".into(),
             path: np.path.display().to_string(),
             version: np.version.clone(),
         });
+        let p = pnr::place_and_route(np, dir, &cname, cfg, opts, &mut fit)?;
         let args = nextpnr::args(
             opts.target,
             yosys::NETLIST_FILE,
             &cname,
-            opts.seed,
-            nextpnr::Stage::Route,
+            nextpnr::Stage::Route { seed: p.seed },
         )
-        .ok_or_else(|| anyhow!("internal: no nextpnr device for {}", opts.target))?;
+        .ok_or_else(|| SynthError::Internal(format!("no nextpnr device for {}", opts.target)))?;
         nextpnr_args = Some(args);
-        Some(place_and_route(np, dir, &cname, opts, &mut fit)?)
+        Some(p)
     } else {
         None
     };
@@ -373,7 +340,7 @@ fn run_in(cfg: &LayerConfig, opts: &Options, tools: &Tools, dir: &Path) -> Resul
 fn efficiency(
     cfg: &LayerConfig,
     family: Family,
-    groups: &BTreeMap<String, Cells>,
+    groups: &BTreeMap<Group, Cells>,
 ) -> Option<Efficiency> {
     if family == Family::Generic {
         return None;
@@ -381,8 +348,8 @@ fn efficiency(
     let pes = (cfg.inputs * cfg.outputs) as u64;
     let a = cfg.widths().synaptic_bits as u64;
     let wb = cfg.weight_bits as u64;
-    let pe_luts = groups.get("pe")?.luts;
-    let array_own_luts = groups.get("array").map(|c| c.luts).unwrap_or(0);
+    let pe_luts = groups.get(&Group::Pe)?.luts;
+    let array_own_luts = groups.get(&Group::Array).map(|c| c.luts).unwrap_or(0);
     let floor = pes * (a + 2);
     let array_luts = pe_luts + array_own_luts;
     let ratio = array_luts as f64 / floor as f64;
@@ -424,7 +391,7 @@ fn efficiency(
 pub(crate) fn fit_from_counts(target: Target, c: &Cells, wrapper: Option<&Cells>) -> Fit {
     let Some(part) = target.part() else {
         return Fit {
-            verdict: "no part".into(),
+            verdict: Verdict::NoPart,
             basis: "Yosys cell counts".into(),
             part: "none (gate-level count)".into(),
             lines: vec![],
@@ -500,7 +467,7 @@ pub(crate) fn fit_from_counts(target: Target, c: &Cells, wrapper: Option<&Cells>
             })
             .collect();
         (
-            "does not fit",
+            Verdict::DoesNotFit,
             format!("does not fit the {}: {}", part.name, what.join("; ")),
         )
     } else if !maybe.is_empty() {
@@ -517,11 +484,11 @@ pub(crate) fn fit_from_counts(target: Target, c: &Cells, wrapper: Option<&Cells>
             })
             .collect();
         (
-            "may not fit",
+            Verdict::MayNotFit,
             format!("{}; run with --pnr to know", what.join("; ")),
         )
     } else {
-        ("fits", String::new())
+        (Verdict::Fits, String::new())
     };
     let mut message = message;
     if let Some(w) = wrapper {
@@ -535,7 +502,7 @@ pub(crate) fn fit_from_counts(target: Target, c: &Cells, wrapper: Option<&Cells>
         }
     }
     Fit {
-        verdict: verdict.into(),
+        verdict,
         basis: "Yosys cell counts".into(),
         part: part_name,
         lines,
@@ -543,201 +510,9 @@ pub(crate) fn fit_from_counts(target: Target, c: &Cells, wrapper: Option<&Cells>
     }
 }
 
-/// The fit lines of a nextpnr report's utilisation.
-fn fit_lines(r: &nextpnr::Report) -> Vec<FitLine> {
-    let mut lines = vec![];
-    for (bel, name) in [
-        ("ICESTORM_LC", "logic cells"),
-        ("ICESTORM_RAM", "block RAMs"),
-        ("ICESTORM_DSP", "DSPs"),
-        ("SB_IO", "I/O"),
-    ] {
-        if let Some(u) = r.utilization.get(bel) {
-            lines.push(FitLine {
-                resource: name.into(),
-                used: u.used,
-                used_max: None,
-                available: u.available,
-            });
-        }
-    }
-    lines
-}
-
-fn read_report(dir: &Path, stage: nextpnr::Stage) -> Result<nextpnr::Report> {
-    let path = dir.join(stage.files().0);
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("{}: nextpnr wrote no report", path.display()))?;
-    nextpnr::parse_report(&text)
-}
-
-/// Packs first (the exact logic-cell count decides the fit, from the JSON),
-/// then places and routes what fits.
-fn place_and_route(
-    np: &Found,
-    dir: &Path,
-    pcf: &str,
-    opts: &Options,
-    fit: &mut Fit,
-) -> Result<Pnr> {
-    use nextpnr::Stage;
-    let (device, package) = opts
-        .target
-        .nextpnr_device()
-        .ok_or_else(|| anyhow!("internal: no nextpnr device"))?;
-    let mut pnr = Pnr {
-        status: "skipped".into(),
-        message: String::new(),
-        device: device.trim_start_matches("--").into(),
-        package: package.into(),
-        seed: opts.seed,
-        freq_target_mhz: opts.freq_mhz,
-        clock: None,
-        fmax_mhz: None,
-        meets_target: None,
-        utilization: BTreeMap::new(),
-        critical_path: None,
-    };
-    if fit.verdict == "does not fit" {
-        pnr.message = fit.message.clone();
-        return Ok(pnr);
-    }
-    let stage_args = |stage| {
-        nextpnr::args(opts.target, yosys::NETLIST_FILE, pcf, opts.seed, stage)
-            .ok_or_else(|| anyhow!("internal: no nextpnr device"))
-    };
-    let failed = |pnr: &mut Pnr, e: anyhow::Error, stage: Stage| {
-        pnr.status = "failed".into();
-        pnr.message = format!("{e} (log: {})", dir.join(stage.files().1).display());
-    };
-    if let Err(e) = nextpnr::run(np, dir, &stage_args(Stage::Pack)?, Stage::Pack) {
-        failed(&mut pnr, e, Stage::Pack);
-        return Ok(pnr);
-    }
-    let packed = read_report(dir, Stage::Pack)?;
-    let over: Vec<String> = fit_lines(&packed)
-        .iter()
-        .filter(|l| l.used > l.available)
-        .map(|l| {
-            format!(
-                "{}: {} after packing, {} available",
-                l.resource, l.used, l.available
-            )
-        })
-        .collect();
-    if !over.is_empty() {
-        let name = fit.part.split(' ').next().unwrap_or("").to_string();
-        *fit = Fit {
-            verdict: "does not fit".into(),
-            basis: "nextpnr packing".into(),
-            part: fit.part.clone(),
-            lines: fit_lines(&packed),
-            message: format!(
-                "does not fit the {name}: {} (the out-of-context wrapper included)",
-                over.join("; ")
-            ),
-        };
-        pnr.message = fit.message.clone();
-        return Ok(pnr);
-    }
-    if let Err(e) = nextpnr::run(np, dir, &stage_args(Stage::Route)?, Stage::Route) {
-        failed(&mut pnr, e, Stage::Route);
-        return Ok(pnr);
-    }
-    let r = read_report(dir, Stage::Route)?;
-    pnr.status = "routed".into();
-    pnr.utilization = r
-        .utilization
-        .iter()
-        .map(|(k, u)| {
-            (
-                k.clone(),
-                Usage {
-                    used: u.used,
-                    available: u.available,
-                },
-            )
-        })
-        .collect();
-    if let Some((clk, f)) = r.worst_clock() {
-        pnr.clock = Some(clk.clone());
-        pnr.fmax_mhz = Some(f.achieved);
-        pnr.meets_target = Some(f.achieved >= opts.freq_mhz);
-    } else {
-        pnr.message = "nextpnr timed no clock".into();
-    }
-    if let Some(p) = r.reg_to_reg_path() {
-        pnr.critical_path = Some(summarize_path(p, opts.top));
-    }
-    // The exact fit: what nextpnr placed (wrapper included).
-    *fit = Fit {
-        verdict: "fits".into(),
-        basis: "nextpnr placement".into(),
-        part: fit.part.clone(),
-        lines: fit_lines(&r),
-        message: "placed and routed; counts include the out-of-context wrapper".into(),
-    };
-    Ok(pnr)
-}
-
-fn summarize_path(p: &nextpnr::CriticalPath, top: Top) -> PathSummary {
-    let start = p
-        .path
-        .first()
-        .map(|e| {
-            if e.kind == "clk-to-q" {
-                e.to_cell.clone()
-            } else {
-                e.from_cell.clone()
-            }
-        })
-        .unwrap_or_default();
-    let end = p.path.last().map(|e| e.to_cell.clone()).unwrap_or_default();
-    let mut by = BTreeMap::new();
-    let mut levels = 0;
-    for e in p.path.iter().filter(|e| e.kind == "logic") {
-        levels += 1;
-        *by.entry(path_group(&e.to_cell, top).to_string())
-            .or_insert(0) += 1;
-    }
-    PathSummary {
-        start_group: path_group(&start, top).into(),
-        end_group: path_group(&end, top).into(),
-        start,
-        end,
-        delay_ns: p.path.iter().map(|e| e.delay).sum(),
-        logic_levels: levels,
-        logic_by_group: by,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn path_names_map_to_groups() {
-        assert_eq!(path_group("dut.array.pe_r3_c4.psum_LC", Top::Core), "pe");
-        assert_eq!(
-            path_group("dut.array.deskew_c0_d1_DFFLC", Top::Core),
-            "array"
-        );
-        assert_eq!(
-            path_group("dut.neuron_c0.m_SB_LUT4_O_7_LC", Top::Core),
-            "neuron"
-        );
-        assert_eq!(
-            path_group("dut.ctl_step_d14_SB_DFFE_Q_2_DFFLC", Top::Core),
-            "control"
-        );
-        assert_eq!(path_group("out_sr_SB_DFFSR_Q_DFFLC", Top::Core), "wrapper");
-        assert_eq!(
-            path_group("$nextpnr_ICESTORM_LC_68", Top::Core),
-            "carry feed-in"
-        );
-        assert_eq!(path_group("dut.skew_r1_d0_DFFLC", Top::Array), "array");
-        assert_eq!(path_group("dut.pe_r0_c0.sum_LC", Top::Array), "pe");
-    }
 
     #[test]
     fn fit_range_before_pnr() {
@@ -748,7 +523,7 @@ mod tests {
             ..Cells::default()
         };
         let f = fit_from_counts(Target::Ice40Up5k, &c, None);
-        assert_eq!(f.verdict, "may not fit");
+        assert_eq!(f.verdict, Verdict::MayNotFit);
         assert_eq!(
             f.message,
             "logic cells: 3000..6500 needed depending on packing, 5280 available; run with --pnr to know"
@@ -758,7 +533,7 @@ mod tests {
             ..Cells::default()
         };
         let f = fit_from_counts(Target::Ice40Up5k, &big, None);
-        assert_eq!(f.verdict, "does not fit");
+        assert_eq!(f.verdict, Verdict::DoesNotFit);
         assert_eq!(
             f.message,
             "does not fit the iCE40UP5K: logic cells: at least 6000 needed, 5280 available"
@@ -770,11 +545,11 @@ mod tests {
         };
         assert_eq!(
             fit_from_counts(Target::Ice40Hx8k, &small, None).verdict,
-            "fits"
+            Verdict::Fits
         );
         assert_eq!(
             fit_from_counts(Target::Generic, &small, None).verdict,
-            "no part"
+            Verdict::NoPart
         );
     }
 }

@@ -3,13 +3,13 @@
 //! from cell counts. No place and route: a network that fits is wrapped and
 //! placed per layer with `snnrtl synth`.
 
-use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Instant;
 
 use crate::cells::Cells;
+use crate::error::{Result, SynthError};
 use crate::flow::{fit_from_counts, Tools};
 use crate::report::{Fit, ToolVersion};
 use crate::target::Target;
@@ -58,23 +58,23 @@ pub fn synthesize_network(
     dir: &Path,
 ) -> Result<NetworkReport> {
     let start = Instant::now();
-    std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create", dir.display()))?;
+    std::fs::create_dir_all(dir).map_err(SynthError::io(dir, "cannot create"))?;
     let mut names = vec![];
     for (name, text) in files {
         if name.ends_with(".v") {
             std::fs::write(dir.join(name), text)
-                .with_context(|| format!("{}: cannot write", dir.join(name).display()))?;
+                .map_err(SynthError::io(dir.join(name), "cannot write"))?;
             names.push(name.clone());
         }
     }
     let (cname, ctext) = constraints::clock_file(target, 100.0, None);
     std::fs::write(dir.join(&cname), ctext)
-        .with_context(|| format!("{}: cannot write", dir.join(&cname).display()))?;
+        .map_err(SynthError::io(dir.join(&cname), "cannot write"))?;
     let script = yosys::script(target, &names, top, top, false);
     yosys::run(&tools.yosys, dir, &script)?;
     let stat_path = dir.join(yosys::STAT_FILE);
     let stat_text = std::fs::read_to_string(&stat_path)
-        .with_context(|| format!("{}: Yosys wrote no statistics", stat_path.display()))?;
+        .map_err(SynthError::io(&stat_path, "Yosys wrote no statistics"))?;
     let stat = yosys::parse_stat(&stat_text)?;
     let (instances, expanded) = stat.hierarchy(top)?;
     let family = target.family();
@@ -96,7 +96,9 @@ pub fn synthesize_network(
     });
     let cells = Cells::of(family, &expanded);
     if cells.total() == 0 {
-        bail!("Yosys reported no cells for {top}");
+        return Err(SynthError::NoCells {
+            top: top.to_string(),
+        });
     }
     let fit = fit_from_counts(target, &cells, None);
     Ok(NetworkReport {

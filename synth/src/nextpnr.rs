@@ -2,18 +2,13 @@
 //! (Fmax per clock, utilisation per bel type, critical paths). Numbers come
 //! from the report only, never from nextpnr's log.
 
-use anyhow::{anyhow, Context, Result};
-use rtl_gen::tools::{self, Found};
+use crate::error::{Output, Result, SynthError};
 use serde_json::Value;
+use snn_tools::Found;
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::target::Target;
-
-/// The report file of the full place and route.
-pub const REPORT_FILE: &str = "nextpnr-report.json";
-/// nextpnr's log of the full place and route.
-pub const LOG_FILE: &str = "nextpnr.log";
 
 /// Which nextpnr run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,16 +17,28 @@ pub enum Stage {
     /// or so, so a design that does not fit is reported from the JSON
     /// (nextpnr's placer otherwise fails with only a log message).
     Pack,
-    /// Place and route.
-    Route,
+    /// Place and route with one placer seed; runs on several seeds share
+    /// the folder, each with its own report and log.
+    Route { seed: u64 },
 }
 
 impl Stage {
     /// `(report file, log file)`.
-    pub fn files(self) -> (&'static str, &'static str) {
+    pub fn files(self) -> (String, String) {
         match self {
-            Stage::Pack => ("nextpnr-pack-report.json", "nextpnr-pack.log"),
-            Stage::Route => (REPORT_FILE, LOG_FILE),
+            Stage::Pack => ("nextpnr-pack-report.json".into(), "nextpnr-pack.log".into()),
+            Stage::Route { seed } => (
+                format!("nextpnr-report-seed{seed}.json"),
+                format!("nextpnr-seed{seed}.log"),
+            ),
+        }
+    }
+
+    /// The placer seed (packing does not place: seed 1).
+    pub fn seed(self) -> u64 {
+        match self {
+            Stage::Pack => 1,
+            Stage::Route { seed } => seed,
         }
     }
 }
@@ -41,15 +48,10 @@ impl Stage {
 /// the clock constraint is in `pcf` (`set_frequency`), and timing failure
 /// still writes a report (`--timing-allow-fail`), so a slow design reports
 /// its Fmax instead of failing.
-pub fn args(
-    target: Target,
-    netlist: &str,
-    pcf: &str,
-    seed: u64,
-    stage: Stage,
-) -> Option<Vec<String>> {
+pub fn args(target: Target, netlist: &str, pcf: &str, stage: Stage) -> Option<Vec<String>> {
     let (device, package) = target.nextpnr_device()?;
     let (report, log) = stage.files();
+    let seed = stage.seed().to_string();
     let mut v: Vec<String> = [
         device,
         "--package",
@@ -61,11 +63,11 @@ pub fn args(
         "--pcf-allow-unconstrained",
         "--timing-allow-fail",
         "--seed",
-        &seed.to_string(),
+        &seed,
         "--report",
-        report,
+        &report,
         "--log",
-        log,
+        &log,
         "-q",
     ]
     .iter()
@@ -79,7 +81,7 @@ pub fn args(
 
 /// Runs nextpnr; `Err` carries the first `ERROR` line of its log.
 pub fn run(nextpnr: &Found, dir: &Path, args: &[String], stage: Stage) -> Result<()> {
-    let out = tools::run(nextpnr, args, dir)?;
+    let out = snn_tools::run(nextpnr, args, dir)?;
     if !out.success {
         let log = std::fs::read_to_string(dir.join(stage.files().1)).unwrap_or_default();
         let line = log
@@ -89,7 +91,7 @@ pub fn run(nextpnr: &Found, dir: &Path, args: &[String], stage: Stage) -> Result
             .unwrap_or("no ERROR line in the log")
             .trim()
             .to_string();
-        return Err(anyhow!("nextpnr-ice40 failed: {line}"));
+        return Err(SynthError::NextpnrFailed { line });
     }
     Ok(())
 }
@@ -139,7 +141,7 @@ pub struct Report {
 
 fn num(v: &Value, what: &str) -> Result<f64> {
     v.as_f64()
-        .ok_or_else(|| anyhow!("nextpnr report: {what}: not a number"))
+        .ok_or_else(|| SynthError::field(Output::NextpnrReport, what, "not a number"))
 }
 
 fn cell(v: &Value, side: &str) -> String {
@@ -152,7 +154,11 @@ fn cell(v: &Value, side: &str) -> String {
 
 /// Parses nextpnr's `--report` JSON.
 pub fn parse_report(text: &str) -> Result<Report> {
-    let v: Value = serde_json::from_str(text).context("nextpnr report: not valid JSON")?;
+    let v: Value = serde_json::from_str(text).map_err(|err| SynthError::NotJson {
+        output: Output::NextpnrReport,
+        what: "not valid JSON",
+        err,
+    })?;
     let mut r = Report::default();
     if let Some(f) = v.get("fmax").and_then(Value::as_object) {
         for (clk, e) in f {
@@ -168,12 +174,16 @@ pub fn parse_report(text: &str) -> Result<Report> {
     let util = v
         .get("utilization")
         .and_then(Value::as_object)
-        .ok_or_else(|| anyhow!("nextpnr report: no utilization object"))?;
+        .ok_or_else(|| SynthError::malformed(Output::NextpnrReport, "no utilization object"))?;
     for (bel, u) in util {
         let get = |k: &str| {
-            u.get(k)
-                .and_then(Value::as_u64)
-                .ok_or_else(|| anyhow!("nextpnr report: utilization.{bel}.{k}: not a count"))
+            u.get(k).and_then(Value::as_u64).ok_or_else(|| {
+                SynthError::field(
+                    Output::NextpnrReport,
+                    format!("utilization.{bel}.{k}"),
+                    "not a count",
+                )
+            })
         };
         r.utilization.insert(
             bel.clone(),
@@ -279,13 +289,19 @@ mod tests {
 
     #[test]
     fn args_name_device_package_constraints_and_report() {
-        let a = args(Target::Ice40Up5k, "n.json", "c.pcf", 3, Stage::Route).unwrap();
+        let a = args(
+            Target::Ice40Up5k,
+            "n.json",
+            "c.pcf",
+            Stage::Route { seed: 3 },
+        )
+        .unwrap();
         assert_eq!(
             a.join(" "),
-            "--up5k --package sg48 --json n.json --pcf c.pcf --pcf-allow-unconstrained --timing-allow-fail --seed 3 --report nextpnr-report.json --log nextpnr.log -q"
+            "--up5k --package sg48 --json n.json --pcf c.pcf --pcf-allow-unconstrained --timing-allow-fail --seed 3 --report nextpnr-report-seed3.json --log nextpnr-seed3.log -q"
         );
-        assert!(args(Target::Xilinx7, "n", "c", 1, Stage::Route).is_none());
-        let p = args(Target::Ice40Hx8k, "n.json", "c.pcf", 1, Stage::Pack).unwrap();
+        assert!(args(Target::Xilinx7, "n", "c", Stage::Route { seed: 1 }).is_none());
+        let p = args(Target::Ice40Hx8k, "n.json", "c.pcf", Stage::Pack).unwrap();
         assert!(p
             .join(" ")
             .ends_with("--report nextpnr-pack-report.json --log nextpnr-pack.log -q --pack-only"));

@@ -2,13 +2,20 @@
 //! table a person reads.
 
 use crate::cells::Cells;
+use crate::group::Group;
+use crate::outcome::{PnrStatus, Verdict};
 use crate::target::Family;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// Version of the report JSON. Bump on any change of meaning or shape.
-pub const FORMAT_VERSION: u32 = 1;
+///
+/// 2: place and route runs on several seeds; `pnr.fmax_mhz` is their
+/// median, `pnr.seed` the seed of the run whose details are shown; added
+/// `pnr.seeds`, `fmax_mhz_min`, `fmax_mhz_median`, `fmax_mhz_max`,
+/// `fmax_mhz_by_seed` and `gsop_per_s`.
+pub const FORMAT_VERSION: u32 = 2;
 
 /// The layer that was synthesized.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,7 +61,7 @@ pub struct Flow {
     pub wrapper: Option<WrapperInfo>,
 }
 
-/// An estimate from `rtl_gen::estimate` beside the measured count (totals
+/// An estimate from `crate::estimate` beside the measured count (totals
 /// over all instances). Gaps are `(measured - estimate) / estimate`, percent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EstimateCmp {
@@ -72,7 +79,7 @@ pub struct EstimateCmp {
 pub struct ModuleRow {
     pub module: String,
     /// `pe`, `array`, `neuron`, `control`.
-    pub group: String,
+    pub group: Group,
     pub instances: u64,
     /// Cells of one instance, submodules excluded.
     pub each: Cells,
@@ -125,7 +132,7 @@ pub struct FitLine {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Fit {
     /// `fits`, `does not fit`, `may not fit` or `no part`.
-    pub verdict: String,
+    pub verdict: Verdict,
     /// `nextpnr placement` or `Yosys cell counts`.
     pub basis: String,
     pub part: String,
@@ -137,14 +144,14 @@ pub struct Fit {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PathSummary {
     pub start: String,
-    pub start_group: String,
+    pub start_group: Group,
     pub end: String,
-    pub end_group: String,
+    pub end_group: Group,
     pub delay_ns: f64,
     /// Logic elements (LUTs, carries) on the path.
     pub logic_levels: usize,
     /// Logic elements per group (by the hierarchy of the cell names).
-    pub logic_by_group: BTreeMap<String, usize>,
+    pub logic_by_group: BTreeMap<Group, usize>,
 }
 
 /// Used and available count of one bel type.
@@ -154,18 +161,38 @@ pub struct Usage {
     pub available: u64,
 }
 
-/// Place and route results.
+/// Fmax of one seed's run, MHz (`None` when nextpnr timed no clock).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SeedFmax {
+    pub seed: u64,
+    pub fmax_mhz: Option<f64>,
+}
+
+/// Place and route results over seeds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Pnr {
     /// `routed`, `failed` or `skipped`.
-    pub status: String,
+    pub status: PnrStatus,
     pub message: String,
     pub device: String,
     pub package: String,
+    /// The seed of the run whose clock, utilisation and critical path are
+    /// shown: the median run (the failed one when `status` is `failed`).
     pub seed: u64,
+    /// Every seed placed and routed.
+    pub seeds: Vec<u64>,
     pub freq_target_mhz: f64,
     pub clock: Option<String>,
+    /// The median Fmax over seeds (the same as `fmax_mhz_median`).
     pub fmax_mhz: Option<f64>,
+    pub fmax_mhz_min: Option<f64>,
+    pub fmax_mhz_median: Option<f64>,
+    pub fmax_mhz_max: Option<f64>,
+    pub fmax_mhz_by_seed: Vec<SeedFmax>,
+    /// Giga synaptic operations per second at the median Fmax: one per PE
+    /// per cycle, `inputs x outputs x Fmax(MHz) / 1000`.
+    pub gsop_per_s: Option<f64>,
+    /// Whether the median Fmax meets `freq_target_mhz`.
     pub meets_target: Option<bool>,
     pub utilization: BTreeMap<String, Usage>,
     pub critical_path: Option<PathSummary>,
@@ -197,7 +224,7 @@ pub struct Report {
     pub transistors: Option<Transistors>,
     pub modules: Vec<ModuleRow>,
     /// Totals per group: `pe`, `array`, `neuron`, `control`.
-    pub groups: BTreeMap<String, Cells>,
+    pub groups: BTreeMap<Group, Cells>,
     pub efficiency: Option<Efficiency>,
     pub fit: Fit,
     pub pnr: Option<Pnr>,
@@ -331,7 +358,7 @@ impl Report {
                 "Fit on {} ({}): {}",
                 f.part,
                 f.basis,
-                f.verdict.to_uppercase()
+                f.verdict.as_str().to_uppercase()
             );
         }
         for line in &f.lines {
@@ -358,17 +385,32 @@ impl Report {
         }
         if let Some(p) = &self.pnr {
             let _ = writeln!(s);
-            match p.status.as_str() {
-                "routed" => {
+            match p.status {
+                PnrStatus::Routed => {
                     let fmax = p.fmax_mhz.unwrap_or(0.0);
                     let verdict = match p.meets_target {
                         Some(true) => "met".to_string(),
                         _ => format!("MISSED by {:.1} MHz", p.freq_target_mhz - fmax),
                     };
+                    let seeds = match (p.seeds.first(), p.seeds.last()) {
+                        (Some(a), Some(b)) if a != b => format!("seeds {a}..{b}"),
+                        _ => format!("seed {}", p.seed),
+                    };
+                    let gsops = p.gsop_per_s.map_or(String::new(), |g| {
+                        format!(
+                            "; {g:.2} GSOP/s ({} x {} PEs at the median Fmax)",
+                            self.layer.inputs, self.layer.outputs
+                        )
+                    });
                     let _ = writeln!(
                         s,
-                        "Timing (nextpnr-ice40 --{} --package {}, seed {}): Fmax {:.1} MHz against {:.1} MHz: {verdict}",
-                        p.device, p.package, p.seed, fmax, p.freq_target_mhz
+                        "Timing (nextpnr-ice40 --{} --package {}, {seeds}): Fmax {:.1} MHz median (min {:.1}, max {:.1}) against {:.1} MHz: {verdict}{gsops}",
+                        p.device,
+                        p.package,
+                        fmax,
+                        p.fmax_mhz_min.unwrap_or(fmax),
+                        p.fmax_mhz_max.unwrap_or(fmax),
+                        p.freq_target_mhz
                     );
                     if let Some(c) = &p.critical_path {
                         let groups: Vec<String> = c
@@ -378,7 +420,8 @@ impl Report {
                             .collect();
                         let _ = writeln!(
                             s,
-                            "  critical path {:.2} ns, {} logic levels ({}): {} ({}) -> {} ({})",
+                            "  critical path (seed {}) {:.2} ns, {} logic levels ({}): {} ({}) -> {} ({})",
+                            p.seed,
                             c.delay_ns,
                             c.logic_levels,
                             groups.join(", "),

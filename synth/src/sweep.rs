@@ -11,7 +11,6 @@
 //! min(2, T) with the same P, `sliding_psn` k = min(2, T) with weights 1
 //! and threshold 1.
 
-use anyhow::Result;
 use golden_model::config::limits;
 use golden_model::LayerConfig;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -23,11 +22,16 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use crate::flow::{synthesize, Options, Tools};
+use crate::group::Group;
+use crate::outcome::{PnrStatus, Verdict};
 use crate::report::Report;
 use crate::svg::{chart, Panel, Series};
 
 /// Version of `sweep.json`.
-pub const SWEEP_FORMAT_VERSION: u32 = 1;
+///
+/// 2: place and route runs on several seeds; `fmax_mhz` is their median;
+/// added `fmax_mhz_min`, `fmax_mhz_max`, `gsop_per_s` per row and `seeds`.
+pub const SWEEP_FORMAT_VERSION: u32 = 2;
 
 /// Neuron kinds a sweep accepts.
 pub const KINDS: [&str; 5] = ["if", "tmn", "psn", "masked_psn", "sliding_psn"];
@@ -197,6 +201,24 @@ impl Point {
     }
 }
 
+/// Whether a grid point was synthesized.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RowStatus {
+    #[serde(rename = "ok")]
+    Ok,
+    #[serde(rename = "error")]
+    Error,
+}
+
+impl RowStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RowStatus::Ok => "ok",
+            RowStatus::Error => "error",
+        }
+    }
+}
+
 /// The result of one grid point.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Row {
@@ -204,7 +226,7 @@ pub struct Row {
     pub point: Point,
     pub pes: usize,
     /// `ok` or `error`.
-    pub status: String,
+    pub status: RowStatus,
     pub error: Option<String>,
     pub luts: Option<u64>,
     /// Generic target: simple gates.
@@ -219,11 +241,16 @@ pub struct Row {
     pub neuron_luts: Option<u64>,
     pub control_luts: Option<u64>,
     pub efficiency_ratio: Option<f64>,
-    pub fit: Option<String>,
+    pub fit: Option<Verdict>,
     pub lcs_used: Option<u64>,
     pub lcs_available: Option<u64>,
+    /// The median over seeds.
     pub fmax_mhz: Option<f64>,
-    pub pnr_status: Option<String>,
+    pub fmax_mhz_min: Option<f64>,
+    pub fmax_mhz_max: Option<f64>,
+    /// rows x cols x median Fmax / 1000.
+    pub gsop_per_s: Option<f64>,
+    pub pnr_status: Option<PnrStatus>,
     /// Why place and route did not route (does not fit, nextpnr error).
     pub pnr_message: Option<String>,
 }
@@ -233,7 +260,7 @@ impl Row {
         Row {
             pes: point.rows * point.cols,
             point,
-            status: "error".into(),
+            status: RowStatus::Error,
             error: None,
             luts: None,
             gates: None,
@@ -251,6 +278,9 @@ impl Row {
             lcs_used: None,
             lcs_available: None,
             fmax_mhz: None,
+            fmax_mhz_min: None,
+            fmax_mhz_max: None,
+            gsop_per_s: None,
             pnr_status: None,
             pnr_message: None,
         }
@@ -259,8 +289,8 @@ impl Row {
     /// The row of a finished synthesis.
     pub fn from_report(point: Point, r: &Report) -> Row {
         let mut row = Row::new(point);
-        let g = |name: &str| r.groups.get(name).map(|c| c.luts);
-        row.status = "ok".into();
+        let g = |group: Group| r.groups.get(&group).map(|c| c.luts);
+        row.status = RowStatus::Ok;
         row.luts = Some(r.cells.luts);
         row.gates = Some(r.cells.gates);
         row.carries = Some(r.cells.carries);
@@ -268,18 +298,21 @@ impl Row {
         row.lut_mem = Some(r.cells.lut_mem);
         row.dsps = Some(r.cells.dsps);
         row.brams = Some(r.cells.brams);
-        row.pe_luts = g("pe");
-        row.array_luts = g("array");
-        row.neuron_luts = g("neuron");
-        row.control_luts = g("control");
+        row.pe_luts = g(Group::Pe);
+        row.array_luts = g(Group::Array);
+        row.neuron_luts = g(Group::Neuron);
+        row.control_luts = g(Group::Control);
         row.efficiency_ratio = r.efficiency.as_ref().map(|e| e.ratio);
-        row.fit = Some(r.fit.verdict.clone());
+        row.fit = Some(r.fit.verdict);
         if let Some(p) = &r.pnr {
-            row.pnr_status = Some(p.status.clone());
-            if p.status != "routed" {
+            row.pnr_status = Some(p.status);
+            if p.status != PnrStatus::Routed {
                 row.pnr_message = Some(p.message.clone());
             }
             row.fmax_mhz = p.fmax_mhz;
+            row.fmax_mhz_min = p.fmax_mhz_min;
+            row.fmax_mhz_max = p.fmax_mhz_max;
+            row.gsop_per_s = p.gsop_per_s;
             if let Some(u) = p.utilization.get("ICESTORM_LC") {
                 row.lcs_used = Some(u.used);
                 row.lcs_available = Some(u.available);
@@ -375,7 +408,7 @@ fn csv_field(s: &str) -> String {
 /// The CSV text: a header and one line per row.
 pub fn csv(rows: &[Row]) -> String {
     let mut s = String::from(
-        "kind,rows,cols,timesteps,weight_bits,pes,status,luts,gates,carries,ffs,lut_mem,dsps,brams,pe_luts,array_luts,neuron_luts,control_luts,efficiency_ratio,fit,lcs_used,lcs_available,fmax_mhz,pnr_status,pnr_message,error\n",
+        "kind,rows,cols,timesteps,weight_bits,pes,status,luts,gates,carries,ffs,lut_mem,dsps,brams,pe_luts,array_luts,neuron_luts,control_luts,efficiency_ratio,fit,lcs_used,lcs_available,fmax_mhz,fmax_mhz_min,fmax_mhz_max,gsop_per_s,pnr_status,pnr_message,error\n",
     );
     for r in rows {
         let p = &r.point;
@@ -386,7 +419,7 @@ pub fn csv(rows: &[Row]) -> String {
             p.timesteps.to_string(),
             p.weight_bits.to_string(),
             r.pes.to_string(),
-            r.status.clone(),
+            r.status.as_str().to_string(),
             opt(&r.luts),
             opt(&r.gates),
             opt(&r.carries),
@@ -405,6 +438,13 @@ pub fn csv(rows: &[Row]) -> String {
             opt(&r.lcs_used),
             opt(&r.lcs_available),
             r.fmax_mhz.map(|x| format!("{x:.2}")).unwrap_or_default(),
+            r.fmax_mhz_min
+                .map(|x| format!("{x:.2}"))
+                .unwrap_or_default(),
+            r.fmax_mhz_max
+                .map(|x| format!("{x:.2}"))
+                .unwrap_or_default(),
+            r.gsop_per_s.map(|x| format!("{x:.3}")).unwrap_or_default(),
             opt(&r.pnr_status),
             opt(&r.pnr_message),
             opt(&r.error),
@@ -434,6 +474,7 @@ pub fn json_doc(rows: &[Row], opts: &Options, tools: &Tools) -> Value {
         "pnr": opts.pnr,
         "freq_mhz": opts.freq_mhz,
         "seed": opts.seed,
+        "seeds": opts.seeds,
         "tools": tool_list,
         "rows": rows,
     })
@@ -512,7 +553,10 @@ pub fn chart_svg(rows: &[Row], opts: &Options) -> String {
         empty_note: "no results".into(),
     };
     let fmax = Panel {
-        title: format!("Fmax after place and route (target {} MHz)", opts.freq_mhz),
+        title: format!(
+            "Fmax after place and route, median of {} seeds (target {} MHz)",
+            opts.seeds, opts.freq_mhz
+        ),
         y_label: "MHz".into(),
         series: series(&|r| r.fmax_mhz),
         y_from: None,
@@ -524,7 +568,7 @@ pub fn chart_svg(rows: &[Row], opts: &Options) -> String {
     };
     let mut notes = vec![];
     for r in rows {
-        if r.status != "ok" {
+        if r.status != RowStatus::Ok {
             notes.push(format!(
                 "{}: not synthesized: {}",
                 r.point.label(),

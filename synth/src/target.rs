@@ -28,11 +28,11 @@ pub enum Family {
 }
 
 impl Family {
-    /// The matching estimate family in `rtl_gen::estimate`, if there is one.
-    pub fn estimate(self) -> Option<rtl_gen::estimate::Family> {
+    /// The matching estimate family in `crate::estimate`, if there is one.
+    pub fn estimate(self) -> Option<crate::estimate::Family> {
         match self {
-            Family::Ice40 => Some(rtl_gen::estimate::Family::Ice40),
-            Family::Xilinx7 => Some(rtl_gen::estimate::Family::Xilinx7),
+            Family::Ice40 => Some(crate::estimate::Family::Ice40),
+            Family::Xilinx7 => Some(crate::estimate::Family::Xilinx7),
             Family::Generic => None,
         }
     }

@@ -10,9 +10,9 @@
 //! core (8-bit weights, T = 8) on iCE40, 2,627 LUTs and 2,163 flip-flops
 //! hierarchical against 2,595 and 2,118 flattened (1.2% and 2.1% fewer).
 
-use anyhow::{anyhow, bail, Context, Result};
-use rtl_gen::tools::{self, Found};
+use crate::error::{Output, Result, SynthError};
 use serde_json::Value;
+use snn_tools::Found;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -62,12 +62,12 @@ pub fn script(
 /// `ERROR` line of the log.
 pub fn run(yosys: &Found, dir: &Path, script: &str) -> Result<()> {
     std::fs::write(dir.join(SCRIPT_FILE), script)
-        .with_context(|| format!("{}: cannot write the Yosys script", dir.display()))?;
+        .map_err(SynthError::io(dir, "cannot write the Yosys script"))?;
     let args: Vec<String> = ["-q", "-l", LOG_FILE, "-s", SCRIPT_FILE]
         .iter()
         .map(|s| s.to_string())
         .collect();
-    let out = tools::run(yosys, &args, dir)?;
+    let out = snn_tools::run(yosys, &args, dir)?;
     if !out.success {
         let log = std::fs::read_to_string(dir.join(LOG_FILE)).unwrap_or_default();
         let line = log
@@ -77,10 +77,10 @@ pub fn run(yosys: &Found, dir: &Path, script: &str) -> Result<()> {
             .unwrap_or("no ERROR line in the log")
             .trim()
             .to_string();
-        bail!(
-            "yosys failed: {line} (log: {})",
-            dir.join(LOG_FILE).display()
-        );
+        return Err(SynthError::YosysFailed {
+            line,
+            log: dir.join(LOG_FILE),
+        });
     }
     Ok(())
 }
@@ -121,19 +121,27 @@ fn module_stat(v: &Value, what: &str) -> Result<ModuleStat> {
     let by_type = v
         .get("num_cells_by_type")
         .and_then(Value::as_object)
-        .ok_or_else(|| anyhow!("stat -json: {what}: no num_cells_by_type"))?;
+        .ok_or_else(|| SynthError::field(Output::YosysStat, what, "no num_cells_by_type"))?;
     let mut cells_by_type = BTreeMap::new();
     for (k, n) in by_type {
-        let n = n
-            .as_u64()
-            .ok_or_else(|| anyhow!("stat -json: {what}.num_cells_by_type.{k}: not a count"))?;
+        let n = n.as_u64().ok_or_else(|| {
+            SynthError::field(
+                Output::YosysStat,
+                format!("{what}.num_cells_by_type.{k}"),
+                "not a count",
+            )
+        })?;
         cells_by_type.insert(k.trim_start_matches('\\').to_string(), n);
     }
     let transistors = match v.get("estimated_num_transistors") {
         Some(Value::String(s)) => {
             let lower = s.ends_with('+');
             let n = s.trim_end_matches('+').parse::<u64>().map_err(|_| {
-                anyhow!("stat -json: {what}.estimated_num_transistors: {s:?} is not a count")
+                SynthError::field(
+                    Output::YosysStat,
+                    format!("{what}.estimated_num_transistors"),
+                    format!("{s:?} is not a count"),
+                )
             })?;
             Some((n, lower))
         }
@@ -148,12 +156,16 @@ fn module_stat(v: &Value, what: &str) -> Result<ModuleStat> {
 
 /// Parses the text of a `stat -json` file.
 pub fn parse_stat(text: &str) -> Result<Stat> {
-    let v: Value = serde_json::from_str(&without_stray_lines(text))
-        .context("stat -json: not valid JSON after dropping Yosys's hierarchy lines")?;
+    let v: Value =
+        serde_json::from_str(&without_stray_lines(text)).map_err(|err| SynthError::NotJson {
+            output: Output::YosysStat,
+            what: "not valid JSON after dropping Yosys's hierarchy lines",
+            err,
+        })?;
     let mods = v
         .get("modules")
         .and_then(Value::as_object)
-        .ok_or_else(|| anyhow!("stat -json: no modules object"))?;
+        .ok_or_else(|| SynthError::malformed(Output::YosysStat, "no modules object"))?;
     let mut modules = BTreeMap::new();
     for (name, m) in mods {
         let name = name.trim_start_matches('\\').to_string();
@@ -199,12 +211,14 @@ impl Stat {
 
     fn walk(&self, m: &str, n: u64, out: &mut BTreeMap<String, u64>, depth: usize) -> Result<()> {
         if depth > 64 {
-            bail!("stat -json: hierarchy deeper than 64 levels at {m}");
+            return Err(SynthError::malformed(
+                Output::YosysStat,
+                format!("hierarchy deeper than 64 levels at {m}"),
+            ));
         }
-        let stat = self
-            .modules
-            .get(m)
-            .ok_or_else(|| anyhow!("stat -json: module {m} is missing"))?;
+        let stat = self.modules.get(m).ok_or_else(|| {
+            SynthError::malformed(Output::YosysStat, format!("module {m} is missing"))
+        })?;
         *out.entry(m.to_string()).or_insert(0) += n;
         for (t, k) in &stat.cells_by_type {
             if self.modules.contains_key(t) {
@@ -232,11 +246,13 @@ impl Stat {
         let expanded = self.expand(&instances);
         if let Some(d) = &self.design {
             if d.cells_by_type != expanded {
-                bail!(
-                    "stat -json: the modules' cells times their instances ({:?}) differ from the design total ({:?})",
-                    expanded,
-                    d.cells_by_type
-                );
+                return Err(SynthError::malformed(
+                    Output::YosysStat,
+                    format!(
+                        "the modules' cells times their instances ({:?}) differ from the design total ({:?})",
+                        expanded, d.cells_by_type
+                    ),
+                ));
             }
         }
         Ok((instances, expanded))

@@ -3,10 +3,10 @@
 //! counts. Fails under `CI` when Yosys is missing; prints NOT RUN otherwise.
 
 use golden_model::NetworkConfig;
-use rtl_gen::tools::{require_for_test, Tool};
 use serde_json::json;
+use snn_tools::{require_for_test, Tool};
 use synth::network::synthesize_network;
-use synth::{Target, Tools};
+use synth::{Target, Tools, Verdict};
 
 fn net() -> NetworkConfig {
     let layer = |i: usize, o: usize, vth: i64| {
@@ -52,6 +52,6 @@ fn network_parts_add_up_and_fit_is_judged() {
         );
         // Each PE holds a 4-bit weight register: at least 4 FFs per PE.
         assert!(r.parts[0].cells.ffs >= 30 * 4);
-        assert_eq!(r.fit.verdict, "fits", "{}", r.fit.message);
+        assert_eq!(r.fit.verdict, Verdict::Fits, "{}", r.fit.message);
     }
 }

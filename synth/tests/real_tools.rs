@@ -6,11 +6,11 @@
 //! Fails under `CI` when a tool is missing; prints NOT RUN otherwise.
 
 use golden_model::LayerConfig;
-use rtl_gen::tools::{require_for_test, Tool};
 use serde_json::json;
+use snn_tools::{require_for_test, Tool};
 use synth::cells::Cells;
 use synth::constraints::Board;
-use synth::{synthesize, Options, Report, Target, Tools, Top};
+use synth::{synthesize, Options, PnrStatus, Report, Target, Tools, Top, Verdict};
 
 fn tmn(rows: usize, cols: usize, t: usize, wb: u32) -> LayerConfig {
     let v = json!({"inputs": rows, "outputs": cols, "timesteps": t, "weight_bits": wb,
@@ -69,11 +69,11 @@ fn every_target_reports_a_small_core() {
                 assert!(r.cells.gates > 0);
                 assert_eq!(r.cells.luts, 0);
                 assert!(r.transistors.is_some());
-                assert_eq!(r.fit.verdict, "no part");
+                assert_eq!(r.fit.verdict, Verdict::NoPart);
             }
             _ => {
                 assert!(r.cells.luts > 0 && r.cells.carries > 0, "{target}");
-                assert_eq!(r.fit.verdict, "fits", "{target}");
+                assert_eq!(r.fit.verdict, Verdict::Fits, "{target}");
                 let e = r.efficiency.as_ref().unwrap();
                 assert_eq!(e.floor_luts, 6 * (10 + 2));
                 assert_eq!(
@@ -134,10 +134,30 @@ fn place_and_route_gives_fmax_and_utilisation() {
     let r = synthesize(&tmn(2, 2, 2, 4), &o, &tools).unwrap();
     check_consistent(&r);
     let p = r.pnr.as_ref().unwrap();
-    assert_eq!(p.status, "routed", "{}", p.message);
+    assert_eq!(p.status, PnrStatus::Routed, "{}", p.message);
     let f = p.fmax_mhz.unwrap();
     assert!(f > 1.0 && f < 1000.0, "Fmax {f}");
     assert_eq!(p.meets_target, Some(f >= 20.0));
+    // Three seeds by default; Fmax is their median, with min and max.
+    assert_eq!(p.seeds, [1, 2, 3]);
+    let by_seed: Vec<f64> = p
+        .fmax_mhz_by_seed
+        .iter()
+        .map(|s| s.fmax_mhz.unwrap())
+        .collect();
+    assert_eq!(by_seed.len(), 3);
+    let mut sorted = by_seed.clone();
+    sorted.sort_by(f64::total_cmp);
+    assert_eq!(
+        (p.fmax_mhz_min, p.fmax_mhz_median, p.fmax_mhz_max),
+        (Some(sorted[0]), Some(sorted[1]), Some(sorted[2]))
+    );
+    assert_eq!(p.fmax_mhz, p.fmax_mhz_median);
+    assert!(p.seeds.contains(&p.seed));
+    assert_eq!(p.gsop_per_s, Some(2.0 * 2.0 * f / 1000.0));
+    assert!(r.to_text().contains("GSOP/s"), "{}", r.to_text());
+    let args = r.flow.nextpnr_args.as_ref().unwrap().join(" ");
+    assert!(args.contains(&format!("--seed {} ", p.seed)), "{args}");
     let lc = p.utilization["ICESTORM_LC"];
     assert_eq!(lc.available, 5280);
     let w = r.flow.wrapper.as_ref().unwrap();
@@ -162,7 +182,7 @@ fn too_big_for_the_part_says_so_with_numbers() {
     let mut o = Options::new(Target::Ice40Up5k);
     o.top = Top::Array;
     let r = synthesize(&tmn(16, 16, 2, 8), &o, &tools).unwrap();
-    assert_eq!(r.fit.verdict, "does not fit");
+    assert_eq!(r.fit.verdict, Verdict::DoesNotFit);
     let lc = &r.fit.lines[0];
     assert_eq!((lc.resource.as_str(), lc.available), ("logic cells", 5280));
     assert!(lc.used > 5280);
@@ -198,12 +218,12 @@ fn packing_decides_the_fit_when_yosys_counts_cannot() {
     // Yosys's counts leave it open (at least max(LUTs, FFs) <= 5280) ...
     assert!(r.cells.luts.max(r.cells.ffs) <= 5280, "{:?}", r.cells);
     // ... packing settles it, from nextpnr's JSON.
-    assert_eq!(r.fit.verdict, "does not fit");
+    assert_eq!(r.fit.verdict, Verdict::DoesNotFit);
     assert_eq!(r.fit.basis, "nextpnr packing");
     let lc = &r.fit.lines[0];
     assert!(lc.used > 5280 && lc.available == 5280, "{lc:?}");
     let p = r.pnr.as_ref().unwrap();
-    assert_eq!(p.status, "skipped");
+    assert_eq!(p.status, PnrStatus::Skipped);
     assert!(p.fmax_mhz.is_none());
     assert!(p.message.starts_with(&format!(
         "does not fit the iCE40UP5K: logic cells: {} after packing, 5280 available",

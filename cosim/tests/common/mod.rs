@@ -5,7 +5,7 @@
 #![allow(dead_code)] // each test file uses its own subset
 
 use cosim::verilator::Builder;
-use rtl_gen::tools::{self, Tool};
+use snn_tools::Tool;
 
 /// A 64-bit LCG (Knuth's MMIX constants), upper bits out.
 pub struct Rng(pub u64);
@@ -28,6 +28,6 @@ impl Rng {
 /// A Verilator builder, or `None` (test not run, said plainly) when
 /// Verilator is missing outside CI.
 pub fn builder() -> Option<Builder> {
-    tools::require_for_test(Tool::Verilator)?;
+    snn_tools::require_for_test(Tool::Verilator)?;
     Some(Builder::new().expect("verilator and a C++ compiler"))
 }

@@ -1098,10 +1098,10 @@ endmodule
     /// synthesis check on each top (fails under `CI` if a tool is missing).
     #[test]
     fn examples_pass_verilator_and_yosys() {
-        use crate::tools::{self, Tool};
+        use snn_tools::Tool;
         let (Some(verilator), Some(yosys)) = (
-            tools::require_for_test(Tool::Verilator),
-            tools::require_for_test(Tool::Yosys),
+            snn_tools::require_for_test(Tool::Verilator),
+            snn_tools::require_for_test(Tool::Yosys),
         ) else {
             return;
         };
@@ -1117,8 +1117,8 @@ endmodule
         for (k, m) in modules.iter().enumerate() {
             // Each top with the files it needs (all earlier modules).
             let needed = &files[..=k];
-            tools::verilator_lint(&verilator, &dir, needed, &m.name).unwrap();
-            tools::yosys_synth_check(&yosys, &dir, needed, &m.name).unwrap();
+            snn_tools::verilator_lint(&verilator, &dir, needed, &m.name).unwrap();
+            snn_tools::yosys_synth_check(&yosys, &dir, needed, &m.name).unwrap();
         }
         let _ = std::fs::remove_dir_all(&dir);
     }

@@ -215,7 +215,7 @@ pub fn run(opts: &Options) -> Result<FlowReport> {
     // The tools, before anything is written: the not-found message says how
     // to install them.
     if cosim_images > 0 {
-        rtl_gen::tools::find(rtl_gen::tools::Tool::Verilator)?;
+        snn_tools::find(snn_tools::Tool::Verilator)?;
     }
     if opts.synth && !targets.is_empty() {
         synth::find_tools(false)?;

@@ -1,4 +1,4 @@
-//! Finding and running the HDL tools: `$VAR`, then PATH, with the version
+//! snn-tools: finding and running the HDL tools snnrtl drives: `$VAR`, then PATH, with the version
 //! recorded. A missing tool is an error that says how to install it.
 
 use std::path::{Path, PathBuf};

@@ -16,10 +16,10 @@
 //! bits, `PWB` PSN weight bits, `CB` current bits, `SB` state bits, `TW`
 //! timestep index bits, `k` PSN window.
 
-use crate::array::index_bits;
-use crate::core::unit_module;
-use crate::unit::{psn_threshold_count, psn_weight_entries, step_bits};
 use golden_model::{LayerConfig, Neuron};
+use rtl_gen::array::index_bits;
+use rtl_gen::core::unit_module;
+use rtl_gen::unit::{psn_threshold_count, psn_weight_entries, step_bits};
 
 /// The FPGA family a prediction is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,7 +132,7 @@ pub fn estimate(cfg: &LayerConfig, family: Family) -> Vec<ModuleEstimate> {
             ((10 * k * pwb * cb) / 3, sb + tw + 1 + (k - 1) * cb, 0)
         }
         (Neuron::SlidingPsn { .. }, false) => (2 * sb, sb + tw + 1 + (k - 1) * cb, k),
-        (Neuron::Elm(_), _) => unreachable!("{}", crate::generate::NO_ELM_RTL),
+        (Neuron::Elm(_), _) => unreachable!("{}", rtl_gen::generate::NO_ELM_RTL),
     };
     let unit = ModuleEstimate {
         module: unit_module(cfg).into(),
