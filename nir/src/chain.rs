@@ -205,10 +205,12 @@ fn per_neuron_of(v: &Param, path: &str, n: usize) -> Result<Vec<f64>, NirError> 
     let vals = match v.data.len() {
         1 => vec![v.data[0]; n],
         len if len == n && v.shape.len() <= 1 => v.data.clone(),
-        _ => return Err(NirError::new(format!(
+        _ => {
+            return Err(NirError::new(format!(
             "{path}: shape {:?} does not chain: expected ({n},), one value per neuron of the layer",
             v.shape
-        ))),
+        )))
+        }
     };
     if let Some(x) = vals.iter().find(|x| !x.is_finite()) {
         return Err(NirError::new(format!("{path}: {x} is not a finite number")));

@@ -6,9 +6,10 @@
 //!   the `Scale` node's factor; `v_leak` adds `v_leak*d` per step to the bias;
 //! - per-neuron thresholds that differ are normalised to 1 (row o divided by
 //!   theta_o, exact in NIR's arithmetic);
-//! - one scale S per layer: `S = 1` when the mapped weights and biases are
-//!   already integers that fit `weight_bits`, else the largest integer that
-//!   fits them (or `limit/max` when even 1 is too large);
+//! - one scale S per layer: the largest integer that puts the mapped weights
+//!   and biases in `weight_bits` (or `limit/max` when even 1 is too large);
+//!   `S = 1` for an integer network written in NIR (integer weights that fit,
+//!   every threshold `n - 1/2`, as `snnrtl export` writes);
 //! - `vth = floor(S*theta) + 1` (NIR fires on `>`, we fire on `>=`).
 
 use crate::chain::{Chain, NirNeuron, Stage};
@@ -89,7 +90,7 @@ pub struct LayerMapping {
     pub outputs: usize,
     /// The layer's scale S (integer units per NIR membrane unit).
     pub scale: f64,
-    /// True when the mapped parameters were integers already (S = 1).
+    /// True for an integer network written in NIR, kept as is (S = 1).
     pub exact_integers: bool,
     /// Smallest and largest input gain (`R*d` or `R*dt`).
     pub gain: (f64, f64),
@@ -249,7 +250,12 @@ fn map_stage(
     let limit = ((1i64 << (opts.weight_bits - 1)) - 1) as f64;
     let all = || wr.iter().flatten().chain(br.iter()).copied();
     let m = all().fold(0.0f64, |a, x| a.max(x.abs()));
-    let exact_integers = all().all(is_integer) && m <= limit;
+    // An integer network written in NIR (what `snnrtl export` writes):
+    // integer weights and biases that fit, and thresholds n - 1/2, which on
+    // an integer membrane is exactly `u >= n`. It is kept as is (S = 1).
+    let half = theta.iter().all(|&t| (t - t.floor() - 0.5).abs() < 1e-9);
+    let fits = |x: f64| (-limit - 1.0..=limit).contains(&x);
+    let exact_integers = same && half && all().all(|x| is_integer(x) && fits(x.round()));
     let scale = if exact_integers || m == 0.0 {
         1.0
     } else if limit / m >= 1.0 {

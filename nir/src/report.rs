@@ -16,7 +16,7 @@ fn layer_json(k: usize, m: &LayerMapping) -> Value {
         "inputs": m.inputs,
         "outputs": m.outputs,
         "scale": m.scale,
-        "exact_integers": m.exact_integers,
+        "integer_network_kept": m.exact_integers,
         "gain": {"min": m.gain.0, "max": m.gain.1},
         "v_threshold": {"min": m.theta.0, "max": m.theta.1},
         "thresholds_normalised": m.thresholds_normalised,
@@ -153,7 +153,7 @@ pub fn markdown(imp: &Imported, source: &str) -> String {
             range(m.gain),
             g(m.scale),
             if m.exact_integers {
-                " (integers kept)"
+                " (integer network kept)"
             } else {
                 ""
             },
