@@ -122,11 +122,7 @@ fn read_edges(node: &hdf5_pure::Group) -> Result<Vec<(String, String)>, NirError
     let flat = ds
         .read_string()
         .map_err(|e| h5err("/node/edges: expected strings", e))?;
-    let ok_shape = match shape.as_slice() {
-        [_, 2] => true,
-        [0] | [0, _] => true,
-        _ => false,
-    };
+    let ok_shape = matches!(shape.as_slice(), [_, 2] | [0] | [0, _]);
     if !ok_shape || flat.len() % 2 != 0 {
         return Err(NirError::new(format!(
             "/node/edges: shape {shape:?} is not accepted: (E, 2) pairs [src, dst]"

@@ -108,8 +108,8 @@ pub fn resolve(chain: &Chain, given: Option<f64>) -> Result<(f64, DtSource), Nir
 mod tests {
     #[test]
     fn rockpool_solution_inverts_the_exporters_formula() {
-        for &(tau, dt) in &[(0.02, 1e-3), (0.005, 1e-3), (1.0, 0.01)] {
-            let r: f64 = tau / dt * (-dt / tau as f64).exp();
+        for &(tau, dt) in &[(0.02f64, 1e-3f64), (0.005, 1e-3), (1.0, 0.01)] {
+            let r: f64 = tau / dt * (-dt / tau).exp();
             let x = super::rockpool_x(r).unwrap();
             assert!((x * tau - dt).abs() < 1e-12 * tau, "{tau} {dt}");
         }
