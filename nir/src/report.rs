@@ -112,7 +112,7 @@ pub fn markdown(imp: &Imported, source: &str) -> String {
             format!("; Flatten as no-op: {}", imp.chain.flattens.join(", "))
         },
     );
-    s += "| layer | nodes | kind | in x out | gain | S | v_threshold -> vth | k | tau -> dt*2^k (rel. error) | max rounding |\n";
+    s += "| layer | nodes | kind | in x out | gain | S | v_threshold -> vth | k | tau -> tau_eff (rel. error) | max rounding |\n";
     s += "|---|---|---|---|---|---|---|---|---|---|\n";
     for (k, m) in imp.layers.iter().enumerate() {
         let nodes = match &m.scale_node {

@@ -149,7 +149,7 @@ fn affine_lif_spikes_equal_outside_the_floor_band() {
         "LIF differential: {steps} neuron-steps, {band} inside the 2^k band ({band_diff} of them differ), {after} after a divergence, {spikes} float spikes"
     );
     assert!(spikes > 50, "the fixture must spike ({spikes})");
-    // With S the largest integer that fits (31 and 42 here) the 2^k band is
+    // With S the largest integer that fits (42 in both layers here) the 2^k band is
     // a few percent of the threshold: bound what lands in it.
     assert!(
         band * 10 <= steps,
