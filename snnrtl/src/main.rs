@@ -7,9 +7,11 @@ use std::process::ExitCode;
 mod cmd_bench;
 mod cmd_cosim;
 mod cmd_encode;
+mod cmd_export;
 mod cmd_flow;
 mod cmd_generate;
 mod cmd_golden;
+mod cmd_import;
 mod cmd_sweep;
 mod cmd_synth;
 mod flow;
@@ -41,6 +43,10 @@ enum Command {
     Encode(cmd_encode::Args),
     /// Time the golden model's packed synapses against a naive loop
     Bench(cmd_bench::Args),
+    /// Import a NIR graph (HDF5) as an integer network, with a mapping report
+    Import(cmd_import::Args),
+    /// Export an integer network as a NIR graph (HDF5)
+    Export(cmd_export::Args),
     /// Synthesize the core for a target (Yosys, nextpnr with --pnr): cells, Fmax, fit
     Synth(cmd_synth::Args),
     /// Synthesize a grid of configs in parallel: CSV, JSON and an SVG chart
@@ -56,6 +62,8 @@ fn main() -> ExitCode {
         Command::Cosim(a) => cmd_cosim::run(a),
         Command::Encode(a) => cmd_encode::run(a),
         Command::Bench(a) => cmd_bench::run(a),
+        Command::Import(a) => cmd_import::run(a),
+        Command::Export(a) => cmd_export::run(a),
         Command::Synth(a) => cmd_synth::run(a),
         Command::Sweep(a) => cmd_sweep::run(a),
     };
