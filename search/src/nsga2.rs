@@ -219,20 +219,20 @@ pub fn crowding_distance(objs: &[Vec<f64>], front: &[usize]) -> Vec<f64> {
     if n == 0 {
         return d;
     }
-    let m = objs[front[0]].len();
-    for k in 0..m {
+    // Objective k of front member a.
+    let value = |a: usize, k: usize| objs[front[a]][k];
+    for k in 0..objs[front[0]].len() {
+        let key = |a: usize| value(a, k);
         let mut order: Vec<usize> = (0..n).collect();
-        order.sort_by(|&a, &b| objs[front[a]][k].total_cmp(&objs[front[b]][k]));
-        let (lo, hi) = (objs[front[order[0]]][k], objs[front[order[n - 1]]][k]);
-        d[order[0]] = f64::INFINITY;
-        d[order[n - 1]] = f64::INFINITY;
-        let span = hi - lo;
-        if !(span.is_finite() && span > 0.0) {
-            continue;
-        }
-        for w in order.windows(3) {
-            let gap = objs[front[w[2]]][k] - objs[front[w[0]]][k];
-            d[w[1]] += gap / span;
+        order.sort_by(|&a, &b| key(a).total_cmp(&key(b)));
+        let (first, last) = (order[0], order[n - 1]);
+        let span = key(last) - key(first);
+        d[first] = f64::INFINITY;
+        d[last] = f64::INFINITY;
+        if span.is_finite() && span > 0.0 {
+            for w in order.windows(3) {
+                d[w[1]] += (key(w[2]) - key(w[0])) / span;
+            }
         }
     }
     d
