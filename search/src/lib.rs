@@ -12,5 +12,7 @@
 pub mod error;
 pub mod genome;
 pub mod nsga2;
+pub mod rdm;
+pub mod stats;
 
 pub use error::SearchError;
