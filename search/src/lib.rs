@@ -10,6 +10,7 @@
 //! - [`stats`]: Kendall's tau, to compare the two scores.
 
 pub mod error;
+pub mod evaluate;
 pub mod genome;
 pub mod nsga2;
 pub mod rdm;
