@@ -319,6 +319,36 @@ mod tests {
         assert_eq!(a, b);
     }
 
+    /// NSGA-II over the space with a cheap stand-in cost (neurons, steps)
+    /// against a stand-in error (falls with both): survivors are canonical,
+    /// decode, and are distinct candidates.
+    #[test]
+    fn nsga2_over_the_space_keeps_canonical_distinct_candidates() {
+        use crate::nsga2::{run, Settings};
+        let objectives = |g: &[i64]| {
+            let c = decode(g).expect("genomes stay in range");
+            let neurons = c.hidden.iter().sum::<usize>() as f64;
+            let cost = neurons * c.timesteps as f64 * f64::from(c.weight_bits);
+            vec![cost, 1.0 / (neurons * c.timesteps as f64)]
+        };
+        let s = Settings {
+            population: 16,
+            generations: 15,
+            ..Settings::default()
+        };
+        let out = run(&space(), &s, objectives).unwrap();
+        let mut seen = std::collections::HashSet::new();
+        for i in &out.population {
+            let mut g = i.genome.clone();
+            canonicalise(&mut g);
+            assert_eq!(g, i.genome);
+            assert!(seen.insert(decode(&g).unwrap()), "{g:?} twice");
+        }
+        assert_eq!(seen.len(), 16);
+        // The cheapest design (one layer of 8, T = 1, 4 bits) is found.
+        assert!(out.front().iter().any(|i| i.objectives[0] == 8.0 * 4.0));
+    }
+
     #[test]
     fn errors_name_the_gene_or_field_and_its_range() {
         let e = decode(&[1, 0, 0, 0, 9, 8, 0, 0]).unwrap_err();
