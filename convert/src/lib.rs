@@ -14,5 +14,6 @@ pub mod flow_config;
 pub mod mlp;
 pub mod quantise;
 pub mod tensors;
+pub mod train;
 
 pub use error::ConvertError;
