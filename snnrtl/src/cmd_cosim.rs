@@ -8,7 +8,7 @@
 //! (see `cosim::verilator::Opt`). Exit 0 only if every sample, step and neuron
 //! matches: spikes, state readout and sticky flags.
 
-use crate::cmd_generate::load_config;
+use crate::cmd_generate::{load_input, Input};
 use anyhow::{bail, ensure, Context, Result};
 use cosim::run::{self, Outcome};
 use cosim::samples::{random_samples, SampleSpec};
@@ -61,8 +61,8 @@ fn case_samples(path: &Path, doc: &serde_json::Value) -> Result<Option<Vec<Vec<L
     ))
 }
 
-pub fn run(a: Args) -> Result<()> {
-    let (doc, cfg) = load_config(&a.case)?;
+/// The percentages and `--samples`, checked before anything runs.
+fn check_options(a: &Args) -> Result<()> {
     ensure!(
         a.zero_percent <= 100,
         "--zero-percent: {} is not in 0..=100",
@@ -79,20 +79,32 @@ pub fn run(a: Args) -> Result<()> {
         a.illegal_percent,
         a.zero_percent
     );
+    if let Some(n) = a.samples {
+        ensure!(
+            (1..=1_000_000).contains(&n),
+            "--samples: {n} is not in 1..=1000000"
+        );
+    }
+    Ok(())
+}
+
+fn spec(a: &Args) -> SampleSpec {
+    SampleSpec {
+        seed: a.seed,
+        zero_percent: a.zero_percent,
+        illegal_percent: a.illegal_percent,
+        extremes: true,
+    }
+}
+
+pub fn run(a: Args) -> Result<()> {
+    check_options(&a)?;
+    let (doc, cfg) = match load_input(&a.case)? {
+        Input::Layer(doc, cfg) => (doc, cfg),
+        Input::Network(net) => return run_network(&a, &net),
+    };
     let samples = match (a.samples, case_samples(&a.case, &doc)?) {
-        (Some(n), _) => {
-            ensure!(
-                (1..=1_000_000).contains(&n),
-                "--samples: {n} is not in 1..=1000000"
-            );
-            let spec = SampleSpec {
-                seed: a.seed,
-                zero_percent: a.zero_percent,
-                illegal_percent: a.illegal_percent,
-                extremes: true,
-            };
-            random_samples(cfg.inputs, cfg.timesteps, n, spec)
-        }
+        (Some(n), _) => random_samples(cfg.inputs, cfg.timesteps, n, spec(&a)),
         (None, Some(s)) => s,
         (None, None) => bail!(
             "{}: has no samples; give --samples N for random ones",
@@ -162,6 +174,51 @@ pub fn run(a: Args) -> Result<()> {
                 msg += &format!("; waveform of sample {} in {}", d.sample, vcd.display());
             }
             bail!(msg)
+        }
+    }
+}
+
+/// A network file: random samples (`--samples N`) through `snn_network`
+/// (generated, or the `.v` files in `--rtl`), every link's spikes, the last
+/// layer's state and flags, and the class compared with the golden model.
+fn run_network(a: &Args, net: &golden_model::NetworkConfig) -> Result<()> {
+    let Some(n) = a.samples else {
+        bail!(
+            "{}: a network file has no samples; give --samples N for random ones",
+            a.case.display()
+        );
+    };
+    ensure!(
+        a.vcd.is_none(),
+        "--vcd: waveforms are written for a layer's core; run the layer's case to trace it"
+    );
+    let samples = random_samples(net.inputs(), net.timesteps(), n, spec(a));
+    let builder = Builder::new()?;
+    let lib = match &a.rtl {
+        Some(dir) => builder.build(dir, false, Opt::Careful),
+        None => cosim::network::build_network_with(&builder, net, false),
+    }
+    .context("building the simulation")?;
+    eprintln!(
+        "{}: {}",
+        builder.verilator.version,
+        if lib.built_now {
+            format!("built in {:.1} s", lib.build_seconds)
+        } else {
+            "cached build".into()
+        }
+    );
+    match cosim::network::cosim_network(&lib, net, &samples, a.stall, a.seed)? {
+        cosim::network::NetworkOutcome::Match { cycles, .. } => {
+            println!(
+                "cosim PASS: {n} samples x {} steps through {} layers bit-exact (every link's spikes, the last layer's state and flags, the class); {cycles} cycles",
+                net.timesteps(),
+                net.layers.len()
+            );
+            Ok(())
+        }
+        cosim::network::NetworkOutcome::Diverged(d) => {
+            bail!("cosim FAIL: first divergence at {d}")
         }
     }
 }

@@ -6,7 +6,7 @@
 //! A design that does not fit, or misses the clock target, is a result
 //! (exit 0) stated plainly in the table and the JSON.
 
-use crate::cmd_generate::load_layer;
+use crate::cmd_generate::{load_input, Input};
 use crate::out::write_atomic;
 use anyhow::{anyhow, Result};
 use std::path::PathBuf;
@@ -93,7 +93,10 @@ pub fn run(a: Args) -> Result<()> {
             "--pnr: place and route is available for ice40-up5k and ice40-hx8k only (nextpnr-ice40), not {target}"
         ));
     }
-    let cfg = load_layer(&a.config)?;
+    let cfg = match load_input(&a.config)? {
+        Input::Layer(_, cfg) => cfg,
+        Input::Network(net) => return run_network(&a, &net, target),
+    };
     let tools = synth::find_tools(a.pnr)?;
     let opts = Options {
         target,
@@ -115,6 +118,71 @@ pub fn run(a: Args) -> Result<()> {
         write_atomic(&dir.join("report.txt"), text.as_bytes())?;
         let json = serde_json::to_string_pretty(&report)? + "\n";
         write_atomic(&dir.join("report.json"), json.as_bytes())?;
+    }
+    print!("{text}");
+    Ok(())
+}
+
+/// A network file: Yosys on `snn_network` (hierarchy kept), cells per layer
+/// and the fit verdict against the target's part. Place and route takes a
+/// layer's core (`--pnr` is refused here).
+fn run_network(a: &Args, net: &golden_model::NetworkConfig, target: Target) -> Result<()> {
+    if a.pnr {
+        return Err(anyhow!(
+            "--pnr: place and route takes one layer's core; a network file is synthesized with Yosys only"
+        ));
+    }
+    if a.top != "core" {
+        return Err(anyhow!(
+            "--top: {:?} applies to a layer's core; a network's top is snn_network",
+            a.top
+        ));
+    }
+    let tools = synth::find_tools(false)?;
+    let design = rtl_gen::generate_network(net);
+    let tmp;
+    let dir = match &a.keep {
+        Some(d) => d.clone(),
+        None => {
+            tmp = std::env::temp_dir().join(format!("snnrtl-synth-net-{}", std::process::id()));
+            tmp.clone()
+        }
+    };
+    let top = rtl_gen::network::TOP;
+    let r = synth::network::synthesize_network(&design.files, top, target, &tools, &dir)?;
+    if a.keep.is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    let mut text = format!(
+        "{top} on {} (Yosys, hierarchy kept): {} LUTs, {} carries, {} FFs, {} BRAM, {} DSP ({} cells)\n",
+        r.target,
+        r.cells.luts,
+        r.cells.carries,
+        r.cells.ffs,
+        r.cells.brams,
+        r.cells.dsps,
+        r.cells.total()
+    );
+    for p in &r.parts {
+        text += &format!(
+            "  {:<13} {:>7} LUTs {:>7} carries {:>7} FFs\n",
+            p.part, p.cells.luts, p.cells.carries, p.cells.ffs
+        );
+    }
+    text += &format!("fit: {} on {} ({})", r.fit.verdict, r.fit.part, r.fit.basis);
+    if !r.fit.message.is_empty() {
+        text += &format!(": {}", r.fit.message);
+    }
+    text += "\n";
+    for l in &r.fit.lines {
+        let used = match l.used_max {
+            Some(max) => format!("{}..{}", l.used, max),
+            None => l.used.to_string(),
+        };
+        text += &format!("  {:<13} {used} of {}\n", l.resource, l.available);
+    }
+    if let Some(path) = &a.json {
+        write_atomic(path, (serde_json::to_string_pretty(&r)? + "\n").as_bytes())?;
     }
     print!("{text}");
     Ok(())
