@@ -255,6 +255,75 @@ fn matches_every_shared_elm_vector_with_stalls() {
     }
 }
 
+/// A random `elm` layer: small sizes, every parameter drawn from its range.
+fn random_layer(rng: &mut Rng) -> LayerConfig {
+    use golden_model::neuron::elm::Elm;
+    let (inputs, branches) = (rng.range(1, 12) as usize, rng.range(1, 6) as usize);
+    let (memory, hidden, outputs) = (
+        rng.range(1, 4) as usize,
+        rng.range(1, 6) as usize,
+        rng.range(1, 5) as usize,
+    );
+    let mlp_bits = rng.range(3, 8) as u32;
+    let lim = 1i64 << (mlp_bits - 1);
+    let mut v = |n: usize| -> Vec<i64> { (0..n).map(|_| rng.range(-lim, lim - 1)).collect() };
+    let mut m = |r: usize, c: usize| -> Vec<Vec<i64>> { (0..r).map(|_| v(c)).collect() };
+    let (w_branch, w_memory, w_delta, readout) = (
+        m(hidden, branches),
+        m(hidden, memory),
+        m(memory, hidden),
+        m(outputs, memory),
+    );
+    let table_len = 1usize << rng.range(1, 6);
+    let e = Elm {
+        memory,
+        hidden,
+        mlp_bits,
+        trace_shift: rng.range(1, 6) as u32,
+        trace_frac_bits: rng.range(0, 3) as u32,
+        memory_shifts: (0..memory).map(|_| rng.range(1, 9) as u32).collect(),
+        lambda: rng.range(1, 16),
+        w_branch,
+        w_memory,
+        b_hidden: (0..hidden).map(|_| rng.range(-lim, lim - 1)).collect(),
+        hidden_shift: rng.range(0, 6) as u32,
+        hidden_max: rng.range(1, 300),
+        w_delta,
+        b_delta: (0..memory).map(|_| rng.range(-lim, lim - 1)).collect(),
+        table_shift: rng.range(0, 6) as u32,
+        table: (0..table_len).map(|_| rng.range(-lim, lim - 1)).collect(),
+        readout,
+        readout_bias: (0..outputs).map(|_| rng.range(-lim, lim - 1)).collect(),
+    };
+    let wb = rng.range(2, 8) as u32;
+    let wl = 1i64 << (wb - 1);
+    let weights = (0..branches)
+        .map(|_| (0..inputs).map(|_| rng.range(-wl, wl - 1)).collect())
+        .collect();
+    let t = rng.range(1, 8) as usize;
+    LayerConfig::dense(weights, None, t, wb, Neuron::Elm(Box::new(e)), "layer").unwrap()
+}
+
+#[test]
+fn matches_random_configurations_with_stalls() {
+    let mut rng = Rng(0x5EED_E1E1);
+    for i in 0..6 {
+        let cfg = random_layer(&mut rng);
+        let samples: Vec<Vec<Vec<i64>>> = (0..4)
+            .map(|_| {
+                let spikes: Vec<Vec<i8>> = (0..cfg.timesteps)
+                    .map(|_| (0..cfg.inputs).map(|_| rng.range(-1, 1) as i8).collect())
+                    .collect();
+                Layer::new(cfg.clone())
+                    .synaptic_currents(&golden_model::network::spikes_to_lanes(&spikes))
+            })
+            .collect();
+        if !check(&cfg, &samples, 100 + i, &format!("random-{i}")) {
+            return;
+        }
+    }
+}
+
 #[test]
 fn a_planted_fault_is_caught() {
     let (name, case) = shared_elm_cases().into_iter().nth(2).unwrap();
