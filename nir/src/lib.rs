@@ -16,6 +16,7 @@ pub mod graph;
 pub mod hdf5_io;
 pub mod import;
 pub mod report;
+pub mod simulate;
 pub mod timestep;
 
 pub use error::NirError;

@@ -1,6 +1,8 @@
 //! `snnrtl flow [FLOW.json]`: the end-to-end job (see `flow`): a trained
 //! network converted, generated, co-simulated and reported. Without FLOW.json
-//! it runs the digits example shipped in examples/digits/.
+//! it runs the digits example shipped in examples/digits/. A flow file with
+//! a `model` (a NIR file) runs `flow::nir_flow` instead: the spiking network
+//! as it is, no conversion.
 
 use crate::flow::{self, Options};
 use anyhow::{bail, Result};
@@ -28,6 +30,24 @@ pub fn run(a: Args) -> Result<()> {
         cosim_images: a.cosim_images,
         synth: !a.no_synth,
     };
+    if flow::nir_flow::is_nir_flow(&opts.flow)? {
+        let r = flow::nir_flow::run(&opts)?;
+        eprintln!(
+            "wrote {}/report.md, report.json, network.json, import.md, import.json and rtl/ in {:.0} s",
+            opts.out.display(),
+            r.seconds
+        );
+        if r.cosim.verdict == "diverged" {
+            bail!(
+                "co-simulation diverged: {}",
+                r.cosim.divergence.as_deref().unwrap_or("?")
+            );
+        }
+        if !r.synth_errors.is_empty() {
+            bail!("synthesis failed: {}", r.synth_errors.join("; "));
+        }
+        return Ok(());
+    }
     let r = flow::run(&opts)?;
     eprintln!(
         "wrote {}/report.md, report.json, accuracy.svg, network.json and rtl/ in {:.0} s",

@@ -17,6 +17,7 @@
 
 pub mod accuracy;
 pub mod chart;
+pub mod nir_flow;
 pub mod report;
 
 use crate::out::write_atomic;
@@ -149,7 +150,7 @@ fn bar(len: u64, what: &str) -> ProgressBar {
     pb
 }
 
-fn say(msg: &str) {
+pub(super) fn say(msg: &str) {
     eprintln!("{msg}");
 }
 
@@ -347,7 +348,9 @@ pub fn run(opts: &Options) -> Result<FlowReport> {
                 outputs: l.outputs,
                 neuron: l.neuron.kind().to_string(),
                 vth: match l.neuron {
-                    golden_model::Neuron::If { vth, .. } | golden_model::Neuron::Tmn { vth } => vth,
+                    golden_model::Neuron::If { vth, .. }
+                    | golden_model::Neuron::Lif { vth, .. }
+                    | golden_model::Neuron::Tmn { vth } => vth,
                     _ => 0,
                 },
                 weight_bits: l.weight_bits,
@@ -437,7 +440,7 @@ pub fn run(opts: &Options) -> Result<FlowReport> {
 type SynthOut = (Vec<NetworkReport>, Vec<String>);
 
 /// Synthesizes the network for every target, one after the other.
-fn synth_stage(
+pub(super) fn synth_stage(
     opts: &Options,
     targets: &[synth::Target],
     files: &[(String, String)],
@@ -460,7 +463,7 @@ fn synth_stage(
     Ok((reports, errors))
 }
 
-fn cosim_stage(
+pub(super) fn cosim_stage(
     net: &NetworkConfig,
     enc: convert::encode::Encoder,
     ds: &Dataset,
