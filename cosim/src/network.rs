@@ -3,32 +3,22 @@
 //! every sample streamed, and then every vector on every link between layers
 //! (from the taps) and every output vector compared with
 //! [`NetworkConfig::runner`]'s results, plus the predicted class. The first
-//! difference (earliest cycle) is a [`NetworkDivergence`] naming sample,
+//! difference (earliest cycle) is a [`Divergence`] naming sample,
 //! step, layer, neuron, field, both values and the cycle.
 
 use crate::bridge::ffi::{self, Sim};
-use crate::run::{self, OutputRecord};
+use crate::run::{self, get_bits, words, Divergence, OutputRecord};
 use crate::verilator::{Builder, Library, Opt};
 use crate::CosimError;
 use golden_model::{argmax, lanes, readout, Flags, LaneVec, NetworkConfig, SampleResult};
 use rtl_gen::network::{self, NetCfgMap};
-use std::fmt;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
-
-fn words(bits: usize) -> usize {
-    bits.div_ceil(32)
-}
 
 /// The input and output record layout of the network's top (as a core's:
 /// layer 0's lanes in, the last layer's spikes and state out).
 pub fn expected_layout(net: &NetworkConfig) -> ffi::Layout {
-    let last = net.layers.last().expect("at least one layer");
-    let sb = last.widths().state_bits as usize;
-    ffi::Layout {
-        in_words: (words(2 * net.inputs()) + 1) as u32,
-        out_words: (words(2 * last.outputs) + words(last.outputs * sb) + 4) as u32,
-    }
+    run::stream_layout(net.inputs(), net.layers.last().expect("at least one layer"))
 }
 
 /// Words per tap record: link index, `tap_spikes`, cycle (2); 0 for one layer.
@@ -110,13 +100,6 @@ pub struct TapRecord {
     pub cycle: u64,
 }
 
-fn get_bits(w: &[u32], lo: usize, n: usize) -> u64 {
-    (0..n).fold(0u64, |acc, b| {
-        let bit = lo + b;
-        acc | (u64::from((w[bit / 32] >> (bit % 32)) & 1) << b)
-    })
-}
-
 fn unpack_tap(net: &NetworkConfig, rec: &[u32]) -> Result<TapRecord, CosimError> {
     let link = rec[0] as usize;
     if link + 1 >= net.layers.len() {
@@ -159,42 +142,6 @@ pub fn take_taps(
     }
 }
 
-/// The first difference between the network and the golden model.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NetworkDivergence {
-    pub sample: usize,
-    pub step: usize,
-    /// The layer whose output differed: the link's source layer for a tap,
-    /// the last layer for the network output (flags and class included).
-    pub layer: usize,
-    pub neuron: Option<usize>,
-    /// `spike`, `state`, `step`, `output` (missing), `tap` (missing or
-    /// extra), `flags.overflow`, `flags.illegal_spike`, `framing_error`, `class`.
-    pub field: &'static str,
-    pub golden: String,
-    pub rtl: String,
-    pub cycle: u64,
-}
-
-impl fmt::Display for NetworkDivergence {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "sample {}, step {}, layer {}, ",
-            self.sample, self.step, self.layer
-        )?;
-        match self.neuron {
-            Some(n) => write!(f, "neuron {n}, ")?,
-            None => write!(f, "all neurons, ")?,
-        }
-        write!(
-            f,
-            "field {}: golden {}, rtl {} (cycle {})",
-            self.field, self.golden, self.rtl, self.cycle
-        )
-    }
-}
-
 /// What a network co-simulation found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NetworkOutcome {
@@ -209,7 +156,7 @@ pub enum NetworkOutcome {
         /// the network's step latency when nothing stalls.
         latency_cycles: u64,
     },
-    Diverged(NetworkDivergence),
+    Diverged(Divergence),
 }
 
 fn show_spike(code: u8) -> String {
@@ -234,7 +181,7 @@ fn check_taps(
     golden: &[Vec<SampleResult>],
     taps: &[TapRecord],
     end_cycle: u64,
-) -> Option<NetworkDivergence> {
+) -> Option<Divergence> {
     let t_n = net.timesteps();
     let n = golden.len() * t_n;
     let mut seen = vec![0usize; net.layers.len() - 1];
@@ -242,10 +189,10 @@ fn check_taps(
         let i = seen[r.link];
         seen[r.link] += 1;
         let (s, t) = (i / t_n, i % t_n);
-        let div = |neuron, field, golden, rtl| NetworkDivergence {
+        let div = |neuron, field, golden, rtl| Divergence {
             sample: s,
             step: t,
-            layer: r.link,
+            layer: Some(r.link),
             neuron,
             field,
             golden,
@@ -267,10 +214,10 @@ fn check_taps(
     seen.iter()
         .enumerate()
         .find(|(_, &k)| k < n)
-        .map(|(link, &k)| NetworkDivergence {
+        .map(|(link, &k)| Divergence {
             sample: k / t_n,
             step: k % t_n,
-            layer: link,
+            layer: Some(link),
             neuron: None,
             field: "tap",
             golden: format!("{n} vectors on link {link}"),
@@ -285,7 +232,7 @@ fn check_outputs(
     golden: &[Vec<SampleResult>],
     outs: &[OutputRecord],
     end_cycle: u64,
-) -> Result<Vec<usize>, NetworkDivergence> {
+) -> Result<Vec<usize>, Divergence> {
     let t_n = net.timesteps();
     let last = net.layers.last().expect("at least one layer");
     let lk = net.layers.len() - 1;
@@ -300,10 +247,10 @@ fn check_outputs(
         let gl = &g[lk];
         for t in 0..t_n {
             let k = s * t_n + t;
-            let div = |neuron, field, golden: String, rtl: String, cycle| NetworkDivergence {
+            let div = |neuron, field, golden: String, rtl: String, cycle| Divergence {
                 sample: s,
                 step: t,
-                layer: lk,
+                layer: Some(lk),
                 neuron,
                 field,
                 golden,
@@ -375,10 +322,10 @@ fn check_outputs(
         };
         let (want, got) = (argmax(&readout(last, gl)), argmax(&readout(last, &rtl)));
         if want != got {
-            return Err(NetworkDivergence {
+            return Err(Divergence {
                 sample: s,
                 step: t_n - 1,
-                layer: lk,
+                layer: Some(lk),
                 neuron: None,
                 field: "class",
                 golden: want.to_string(),
@@ -513,10 +460,10 @@ mod tests {
 
     #[test]
     fn divergence_is_one_line() {
-        let d = NetworkDivergence {
+        let d = Divergence {
             sample: 3,
             step: 1,
-            layer: 0,
+            layer: Some(0),
             neuron: Some(2),
             field: "spike",
             golden: show_spike(1),

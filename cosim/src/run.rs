@@ -25,16 +25,25 @@ pub fn open(lib: &Library, vcd: Option<&Path>) -> Result<UniquePtr<Sim>, CosimEr
         .map_err(|e| CosimError::Load(e.to_string()))
 }
 
-fn words(bits: usize) -> usize {
+/// 32-bit record words for `bits` bits.
+pub(crate) fn words(bits: usize) -> usize {
     bits.div_ceil(32)
 }
 
 /// The record layout the Rust side expects for `cfg` (checked against the model's).
 pub fn expected_layout(cfg: &LayerConfig) -> ffi::Layout {
-    let sb = cfg.widths().state_bits as usize;
+    stream_layout(cfg.inputs, cfg)
+}
+
+/// The record layout of any top with `snn_core`'s stream ports: `inputs`
+/// lanes in, `last`'s spikes, state, step, flags and cycle out (a core is
+/// its own last layer; a network streams layer 0's inputs and its last
+/// layer's outputs).
+pub(crate) fn stream_layout(inputs: usize, last: &LayerConfig) -> ffi::Layout {
+    let sb = last.widths().state_bits as usize;
     ffi::Layout {
-        in_words: (words(2 * cfg.inputs) + 1) as u32,
-        out_words: (words(2 * cfg.outputs) + words(cfg.outputs * sb) + 4) as u32,
+        in_words: (words(2 * inputs) + 1) as u32,
+        out_words: (words(2 * last.outputs) + words(last.outputs * sb) + 4) as u32,
     }
 }
 
@@ -65,7 +74,8 @@ pub fn load_config(mut sim: Pin<&mut Sim>, cfg: &LayerConfig) {
     }
 }
 
-fn get_bits(w: &[u32], lo: usize, n: usize) -> u64 {
+/// Bits `lo..lo+n` of a record, LSB first.
+pub(crate) fn get_bits(w: &[u32], lo: usize, n: usize) -> u64 {
     (0..n).fold(0u64, |acc, b| {
         let bit = lo + b;
         acc | (u64::from((w[bit / 32] >> (bit % 32)) & 1) << b)
@@ -143,12 +153,19 @@ pub fn patterns(stall: bool, seed: u64) -> (Vec<u8>, Vec<u8>) {
     (valid, ready)
 }
 
-/// The first difference between the core and the golden model.
+/// The first difference between the design (a core or a network) and the
+/// golden model.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Divergence {
     pub sample: usize,
     pub step: usize,
+    /// In a network: the layer whose output differed (a link's source layer
+    /// for a tap; the last layer for the output, flags and class). `None`
+    /// for a single core.
+    pub layer: Option<usize>,
     pub neuron: Option<usize>,
+    /// `spike`, `state`, `step`, `output` (missing), `tap` (missing or
+    /// extra), `flags.overflow`, `flags.illegal_spike`, `framing_error`, `class`.
     pub field: &'static str,
     pub golden: String,
     pub rtl: String,
@@ -158,6 +175,9 @@ pub struct Divergence {
 impl fmt::Display for Divergence {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "sample {}, step {}, ", self.sample, self.step)?;
+        if let Some(k) = self.layer {
+            write!(f, "layer {k}, ")?;
+        }
         match self.neuron {
             Some(n) => write!(f, "neuron {n}, ")?,
             None => write!(f, "all neurons, ")?,
@@ -217,6 +237,7 @@ pub fn cosim(
             let k = s * t_n + t;
             let div = |neuron, field, golden: String, rtl: String, cycle| {
                 Ok(Outcome::Diverged(Divergence {
+                    layer: None,
                     sample: s,
                     step: t,
                     neuron,

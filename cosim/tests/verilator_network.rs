@@ -12,7 +12,8 @@
 mod common;
 use common::{builder, Rng};
 
-use cosim::network::{self, NetworkDivergence, NetworkOutcome};
+use cosim::network::{self, NetworkOutcome};
+use cosim::run::Divergence;
 use cosim::samples::{random_samples, SampleSpec};
 use cosim::verilator::{Builder, Opt};
 use golden_model::{LaneVec, NetworkConfig};
@@ -218,7 +219,7 @@ fn planted_fault_is_named_with_its_layer() {
         let lib = b.build(&dir, false, Opt::Rtl).unwrap();
         match network::cosim_network(&lib, &net, &s, true, 1).unwrap() {
             NetworkOutcome::Diverged(d) => {
-                let NetworkDivergence {
+                let Divergence {
                     layer,
                     field,
                     neuron,
@@ -227,7 +228,7 @@ fn planted_fault_is_named_with_its_layer() {
                     ..
                 } = d;
                 println!("planted fault in layer {faulty}: {d}");
-                assert_eq!(layer, faulty, "{d}");
+                assert_eq!(layer, Some(faulty), "{d}");
                 assert!(field == "spike" || field == "state", "{d}");
                 assert!(neuron.is_some(), "{d}");
                 assert_ne!(golden, rtl);
