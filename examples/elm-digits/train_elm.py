@@ -54,7 +54,7 @@ Quantisation (integers, every shift floors; see `quantise`):
     table  scale S = (2^(mlp_bits-1) - 1) / 1.7159; m_int has scale S
     Wb_int = round(Wb * Sz/Sq), Wm_int = round(Wm * Sz/S): both sums land on
              one scale Sz, the largest that keeps both within mlp_bits
-    hidden_shift = round(log2(Sz / Sa_target)); Sa = Sz / 2^hidden_shift;
+    hidden_shift = round(log2(Sz * A / hidden_max_target)); Sa = Sz / 2^hidden_shift;
              hidden_max = round(A * Sa)
     Wd_int = round(Wd * Sd), Sd = (2^(mlp_bits-1) - 1) / max|Wd|; Sy = Sd * Sa
     table_shift = ceil(log2(Sy * Y / L)), so the index scale Si = Sy /
