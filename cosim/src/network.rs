@@ -43,14 +43,9 @@ fn check_design(sim: &Sim, net: &NetworkConfig) -> Result<(), CosimError> {
 
 /// Writes the network's Verilog files and `manifest.json` into `dir`.
 pub fn write_network_rtl(net: &NetworkConfig, dir: &Path) -> Result<(), CosimError> {
-    let io = |e: std::io::Error| CosimError::Io(format!("{}: {e}", dir.display()));
-    std::fs::create_dir_all(dir).map_err(io)?;
-    let d = rtl_gen::generate_network(net);
-    for (name, text) in &d.files {
-        std::fs::write(dir.join(name), text).map_err(io)?;
-    }
-    let manifest = format!("{:#}\n", d.manifest);
-    std::fs::write(dir.join("manifest.json"), manifest).map_err(io)
+    rtl_gen::generate_network(net)
+        .write(dir)
+        .map_err(|e| CosimError::Io(e.to_string()))
 }
 
 fn temp_rtl_dir() -> PathBuf {

@@ -44,10 +44,7 @@ fn check(label: &str, cfg: &LayerConfig) {
     }
     let base = std::env::temp_dir().join(format!("snnrtl-icarus-{}-{label}", std::process::id()));
     let design_dir = base.join("rtl");
-    std::fs::create_dir_all(&design_dir).unwrap();
-    for (name, text) in rtl_gen::generate(cfg).files {
-        std::fs::write(design_dir.join(name), text).unwrap();
-    }
+    rtl_gen::generate(cfg).write(&design_dir).unwrap();
     let spec = SampleSpec {
         seed: 7,
         zero_percent: 30,

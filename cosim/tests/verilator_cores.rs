@@ -20,10 +20,7 @@ use std::path::{Path, PathBuf};
 fn write_rtl(cfg: &LayerConfig, label: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("snnrtl-vl-{}-{label}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    for (n, t) in rtl_gen::generate(cfg).files {
-        std::fs::write(d.join(n), t).unwrap();
-    }
+    rtl_gen::generate(cfg).write(&d).unwrap();
     d
 }
 

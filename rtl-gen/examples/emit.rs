@@ -6,9 +6,7 @@ fn main() {
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     let layer = v.get("layer").unwrap_or(&v);
     let cfg = golden_model::LayerConfig::from_json(layer, "layer").unwrap();
-    let d = rtl_gen::generate(&cfg);
-    std::fs::create_dir_all(&args[2]).unwrap();
-    for (n, t) in &d.files {
-        std::fs::write(std::path::Path::new(&args[2]).join(n), t).unwrap();
-    }
+    rtl_gen::generate(&cfg)
+        .write(std::path::Path::new(&args[2]))
+        .unwrap();
 }

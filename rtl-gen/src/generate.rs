@@ -20,6 +20,47 @@ pub struct Design {
     pub manifest: Value,
 }
 
+impl Design {
+    /// Writes the design into `dir` (created if needed): every Verilog file
+    /// and `manifest.json`, each to a temporary name then renamed, so a
+    /// failure leaves no partial file; `snn_*.v` files of an earlier design
+    /// that this one does not have are removed, so `dir` holds exactly this
+    /// design (other files are left alone). The one writer of a design:
+    /// `snnrtl generate`, co-simulation and the tests call it.
+    pub fn write(&self, dir: &Path) -> std::io::Result<()> {
+        let ctx = |what: &str, p: &Path, e: std::io::Error| {
+            std::io::Error::new(e.kind(), format!("{}: {what}: {e}", p.display()))
+        };
+        std::fs::create_dir_all(dir).map_err(|e| ctx("cannot create folder", dir, e))?;
+        let manifest =
+            serde_json::to_string_pretty(&self.manifest).expect("a manifest serializes") + "\n";
+        let all = self
+            .files
+            .iter()
+            .map(|(n, t)| (n.as_str(), t.as_str()))
+            .chain(std::iter::once(("manifest.json", manifest.as_str())));
+        for (name, text) in all {
+            let path = dir.join(name);
+            let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+            std::fs::write(&tmp, text)
+                .and_then(|()| std::fs::rename(&tmp, &path))
+                .map_err(|e| {
+                    let _ = std::fs::remove_file(&tmp);
+                    ctx("cannot write", &path, e)
+                })?;
+        }
+        for entry in std::fs::read_dir(dir).map_err(|e| ctx("cannot list", dir, e))? {
+            let name = entry?.file_name().to_string_lossy().to_string();
+            let ours = self.files.iter().any(|(n, _)| *n == name);
+            if !ours && name.starts_with("snn_") && name.ends_with(".v") {
+                let p = dir.join(&name);
+                std::fs::remove_file(&p).map_err(|e| ctx("cannot remove stale file", &p, e))?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The first 16 hex digits of the SHA-256 of the layer's canonical JSON.
 pub fn config_hash(cfg: &LayerConfig) -> String {
     let text = serde_json::to_string(&cfg.to_json()).expect("config serializes");

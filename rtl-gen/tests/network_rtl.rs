@@ -140,13 +140,9 @@ fn check_names(n: &NetworkConfig, label: &str) {
 fn check_tools(n: &NetworkConfig, v: &snn_tools::Found, y: &snn_tools::Found, label: &str) {
     let dir = std::env::temp_dir().join(format!("snnrtl-net-{}-{label}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
     let d = rtl_gen::generate_network(n);
-    let mut files = vec![];
-    for (name, text) in &d.files {
-        std::fs::write(dir.join(name), text).unwrap();
-        files.push(name.clone());
-    }
+    d.write(&dir).unwrap();
+    let files: Vec<String> = d.files.iter().map(|(n, _)| n.clone()).collect();
     snn_tools::verilator_lint(v, &dir, &files, "snn_network")
         .unwrap_or_else(|e| panic!("{label}: {e}"));
     snn_tools::yosys_synth_check(y, &dir, &files, "snn_network")

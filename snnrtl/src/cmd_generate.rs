@@ -145,22 +145,7 @@ fn run_layer(cfg: &LayerConfig, output: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Writes a design into `dir` (created if needed).
+/// Writes a design into `dir` ([`rtl_gen::Design::write`]).
 pub fn write_design(design: &rtl_gen::Design, dir: &Path) -> Result<()> {
-    for (name, text) in &design.files {
-        write_atomic(&dir.join(name), text.as_bytes())?;
-    }
-    let manifest = serde_json::to_string_pretty(&design.manifest)? + "\n";
-    write_atomic(&dir.join("manifest.json"), manifest.as_bytes())?;
-    for entry in
-        std::fs::read_dir(dir).with_context(|| format!("{}: cannot list", dir.display()))?
-    {
-        let name = entry?.file_name().to_string_lossy().to_string();
-        let ours = design.files.iter().any(|(n, _)| *n == name);
-        if !ours && name.starts_with("snn_") && name.ends_with(".v") {
-            std::fs::remove_file(dir.join(&name))
-                .with_context(|| format!("{name}: cannot remove stale file"))?;
-        }
-    }
-    Ok(())
+    Ok(design.write(dir)?)
 }
