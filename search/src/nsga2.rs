@@ -379,14 +379,12 @@ pub fn run_observed<F, O>(
     space: &Space,
     settings: &Settings,
     eval: F,
-    mut observe: O,
+    observe: O,
 ) -> Result<Outcome, SearchError>
 where
     F: Fn(&[i64]) -> Vec<f64> + Sync,
     O: FnMut(usize, &[Individual]),
 {
-    let genes = &space.genes;
-    settings.check(genes)?;
     let pool = if settings.jobs > 1 {
         Some(
             rayon::ThreadPoolBuilder::new()
@@ -397,6 +395,45 @@ where
     } else {
         None
     };
+    let batch = |genomes: &[Vec<i64>]| Some(evaluate_all(genomes, &eval, pool.as_ref()));
+    match run_batched(space, settings, batch, observe)? {
+        Run::Done(outcome) => Ok(outcome),
+        Run::Halted { .. } => unreachable!("the batch never halts"),
+    }
+}
+
+/// How a batched run ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Run {
+    /// Every generation ran.
+    Done(Outcome),
+    /// The batch evaluator declined `pending`, the new genomes of
+    /// `generation` (0: the first population), in the order it was given
+    /// them.
+    Halted {
+        generation: usize,
+        pending: Vec<Vec<i64>>,
+    },
+}
+
+/// NSGA-II with a batch evaluator: `batch` gets the genomes of a
+/// generation that were never evaluated (in a fixed order, possibly none)
+/// and returns their objectives in the same order, or `None` to stop the
+/// run there (e.g. to hand those genomes to a cluster). `settings.jobs` is
+/// the caller's business here. The run, given the same results, is the
+/// same as [`run`]'s.
+pub fn run_batched<B, O>(
+    space: &Space,
+    settings: &Settings,
+    mut batch: B,
+    mut observe: O,
+) -> Result<Run, SearchError>
+where
+    B: FnMut(&[Vec<i64>]) -> Option<Vec<Vec<f64>>>,
+    O: FnMut(usize, &[Individual]),
+{
+    let genes = &space.genes;
+    settings.check(genes)?;
     let mut rng = SplitMix64::new(settings.seed);
     let fix = |g: &mut Vec<i64>| {
         if let Some(c) = space.canonical {
@@ -409,22 +446,35 @@ where
         .unwrap_or(1.0 / genes.len() as f64);
     let patience = 20 * mu;
     let mut memo: HashMap<Vec<i64>, Vec<f64>> = HashMap::new();
-    let evaluate = |genomes: Vec<Vec<i64>>, memo: &mut HashMap<Vec<i64>, Vec<f64>>| {
+    // The genomes with their objectives, or the new ones when `batch` stops.
+    let mut evaluate = |genomes: Vec<Vec<i64>>,
+                        memo: &mut HashMap<Vec<i64>, Vec<f64>>|
+     -> Result<Vec<(Vec<i64>, Vec<f64>)>, Vec<Vec<i64>>> {
         let new: Vec<Vec<i64>> = genomes
             .iter()
             .filter(|g| !memo.contains_key(*g))
             .cloned()
             .collect();
-        for (g, o) in new.iter().zip(evaluate_all(&new, &eval, pool.as_ref())) {
-            memo.insert(g.clone(), o);
+        if !new.is_empty() {
+            let Some(objs) = batch(&new) else {
+                return Err(new);
+            };
+            assert_eq!(objs.len(), new.len(), "one result per genome");
+            for (g, o) in new.iter().zip(objs) {
+                let o = o
+                    .into_iter()
+                    .map(|v| if v.is_nan() { f64::INFINITY } else { v })
+                    .collect();
+                memo.insert(g.clone(), o);
+            }
         }
-        genomes
+        Ok(genomes
             .into_iter()
             .map(|g| {
                 let o = memo[&g].clone();
                 (g, o)
             })
-            .collect::<Vec<_>>()
+            .collect())
     };
 
     // The first population: distinct random genomes.
@@ -439,7 +489,15 @@ where
             first.push(g);
         }
     }
-    let mut pop = evaluate(first, &mut memo);
+    let mut pop = match evaluate(first, &mut memo) {
+        Ok(p) => p,
+        Err(pending) => {
+            return Ok(Run::Halted {
+                generation: 0,
+                pending,
+            })
+        }
+    };
     let to_individuals = |pop: &[(Vec<i64>, Vec<f64>)]| -> Vec<Individual> {
         let objs: Vec<Vec<f64>> = pop.iter().map(|p| p.1.clone()).collect();
         let (rank, crowd) = assign(&objs);
@@ -493,17 +551,25 @@ where
                 }
             }
         }
-        pop.extend(evaluate(children, &mut memo));
+        match evaluate(children, &mut memo) {
+            Ok(c) => pop.extend(c),
+            Err(pending) => {
+                return Ok(Run::Halted {
+                    generation,
+                    pending,
+                })
+            }
+        }
         let objs: Vec<Vec<f64>> = pop.iter().map(|p| p.1.clone()).collect();
         let keep = survivors(&objs, mu);
         pop = keep.into_iter().map(|i| pop[i].clone()).collect();
         inds = to_individuals(&pop);
         observe(generation, &inds);
     }
-    Ok(Outcome {
+    Ok(Run::Done(Outcome {
         population: inds,
         evaluations: memo.len(),
-    })
+    }))
 }
 
 #[cfg(test)]
