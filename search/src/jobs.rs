@@ -348,26 +348,31 @@ pub struct Collected {
     pub added: usize,
     /// Results already there, or of another search context.
     pub ignored: usize,
-    /// Job indices without a result.
+    /// Indices of the job list whose candidate is still not evaluated.
     pub missing: Vec<usize>,
 }
 
-/// Appends the results in `dir/results/` to the checkpoint.
+/// Appends every result in `dir/results/` to the checkpoint. A result
+/// holds its candidate and context, so results of an earlier job list
+/// (or of another search) are harmless: known or foreign ones are ignored.
 pub fn collect(dir: &Path, ckpt: &mut Checkpoint) -> Result<Collected, SearchError> {
     let jobs_path = dir.join(JOBS);
     let jobs = std::fs::read_to_string(&jobs_path).map_err(|e| io(&jobs_path, "cannot read", e))?;
-    let n = jobs.lines().filter(|l| !l.trim().is_empty()).count();
     let mut c = Collected {
         added: 0,
         ignored: 0,
         missing: vec![],
     };
-    for i in 0..n {
-        let p = dir.join(RESULTS).join(format!("{i}.json"));
-        if !p.exists() {
-            c.missing.push(i);
-            continue;
-        }
+    let rdir = dir.join(RESULTS);
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(&rdir) {
+        Ok(rd) => rd
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect(),
+        Err(_) => vec![],
+    };
+    files.sort();
+    for p in files {
         let text = std::fs::read_to_string(&p).map_err(|e| io(&p, "cannot read", e))?;
         let r: Record =
             serde_json::from_str(text.trim()).map_err(|e| io(&p, "not a result", e))?;
@@ -375,6 +380,13 @@ pub fn collect(dir: &Path, ckpt: &mut Checkpoint) -> Result<Collected, SearchErr
             c.added += 1;
         } else {
             c.ignored += 1;
+        }
+    }
+    for (i, line) in jobs.lines().filter(|l| !l.trim().is_empty()).enumerate() {
+        let job: Job = serde_json::from_str(line)
+            .map_err(|e| io(&jobs_path, &format!("line {}", i + 1), e))?;
+        if !ckpt.records.contains_key(&job.candidate) {
+            c.missing.push(i);
         }
     }
     Ok(c)

@@ -107,9 +107,13 @@ pub fn context(cfg: &SearchConfig) -> String {
         cfg.seed,
         cfg.validation_fraction,
         cfg.target.name(),
-        cfg.dataset.csv.display(),
-        cfg.dataset.split.display()
+        abs(&cfg.dataset.csv).display(),
+        abs(&cfg.dataset.split).display()
     )
+}
+
+fn abs(p: &std::path::Path) -> std::path::PathBuf {
+    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
 fn finite(v: f64) -> Option<f64> {

@@ -188,30 +188,21 @@ pub fn reference(ev: &Evaluator, flow: &Path) -> Result<Scored, SearchError> {
 /// The index of the chosen design (see the module doc), `None` for an
 /// empty front.
 pub fn choose(front: &[Scored]) -> Option<usize> {
-    let fitting = front
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| s.design.fits)
-        .max_by(|(_, a), (_, b)| {
-            let (a, b) = (&a.design, &b.design);
-            a.accuracy
-                .total_cmp(&b.accuracy)
-                .then(b.logic_cells.cmp(&a.logic_cells))
-                .then(b.us_per_image.total_cmp(&a.us_per_image))
-        })
-        .map(|(i, _)| i);
-    fitting.or_else(|| {
+    let best = |fits_only: bool| {
         front
             .iter()
             .enumerate()
-            .min_by(|(_, a), (_, b)| {
-                a.design
-                    .logic_cells
-                    .cmp(&b.design.logic_cells)
-                    .then(b.design.accuracy.total_cmp(&a.design.accuracy))
+            .filter(|(_, s)| !fits_only || s.design.fits)
+            .max_by(|(_, a), (_, b)| {
+                let (a, b) = (&a.design, &b.design);
+                a.accuracy
+                    .total_cmp(&b.accuracy)
+                    .then(b.logic_cells.cmp(&a.logic_cells))
+                    .then(b.us_per_image.total_cmp(&a.us_per_image))
             })
             .map(|(i, _)| i)
-    })
+    };
+    best(true).or_else(|| best(false))
 }
 
 /// `pareto.json`.
