@@ -89,7 +89,9 @@ impl Default for SearchSpace {
     fn default() -> Self {
         SearchSpace {
             hidden_layers: HIDDEN_LAYERS,
-            widths: (1..=WIDTHS.1 / WIDTH_STEP).map(|k| k * WIDTH_STEP).collect(),
+            widths: (1..=WIDTHS.1 / WIDTH_STEP)
+                .map(|k| k * WIDTH_STEP)
+                .collect(),
             kinds: vec![NeuronKind::Tmn, NeuronKind::If, NeuronKind::Lif],
             timesteps: TIMESTEPS.to_vec(),
             weight_bits: (WEIGHT_BITS.0..=WEIGHT_BITS.1).collect(),
@@ -311,7 +313,9 @@ impl SearchConfig {
         let validation_fraction = match root.opt("validation_fraction") {
             None => 0.2,
             Some(x) => {
-                let f = x.as_f64().filter(|f| *f > VALIDATION.0 && *f < VALIDATION.1);
+                let f = x
+                    .as_f64()
+                    .filter(|f| *f > VALIDATION.0 && *f < VALIDATION.1);
                 f.ok_or_else(|| {
                     field(
                         "validation_fraction",
@@ -394,7 +398,7 @@ fn read_space(s: &Obj) -> Result<SearchSpace, SearchError> {
     }
     if let Some(w) = s.int_list_in("widths", WIDTHS.0 as i64, WIDTHS.1 as i64)? {
         for (i, &x) in w.iter().enumerate() {
-            if x as usize % WIDTH_STEP != 0 {
+            if !(x as usize).is_multiple_of(WIDTH_STEP) {
                 return Err(field(
                     format!("{}[{i}]", s.field_path("widths")),
                     format!(
@@ -497,7 +501,10 @@ mod tests {
     fn defaults_and_generations() {
         let c = inline(json!({})).unwrap();
         assert_eq!(c.dataset.csv, Path::new("dir/d.csv"));
-        assert_eq!((c.evaluations, c.population, c.generations()), (300, 20, 14));
+        assert_eq!(
+            (c.evaluations, c.population, c.generations()),
+            (300, 20, 14)
+        );
         assert_eq!(c.fitness, Fitness::Trained);
         assert_eq!(c.target, Target::Ice40Up5k);
         let c = inline(json!({"evaluations": 5})).unwrap();
@@ -507,7 +514,10 @@ mod tests {
     #[test]
     fn bad_input_names_the_field_and_range() {
         let msg = |v: Value| inline(v).unwrap_err().to_string();
-        assert_eq!(msg(json!({"evaluations": 0})), "evaluations: 0 is not in 2..=100000");
+        assert_eq!(
+            msg(json!({"evaluations": 0})),
+            "evaluations: 0 is not in 2..=100000"
+        );
         assert_eq!(
             msg(json!({"space": {"kinds": []}})),
             "space.kinds: an empty search space: needs at least one of \"tmn\", \"if\", \"lif\""

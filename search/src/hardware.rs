@@ -36,10 +36,7 @@ pub const FMAX_MHZ: [(Target, f64); 2] = [(Target::Ice40Up5k, 22.3), (Target::Ic
 
 /// The target's estimated Fmax, if the table has it.
 pub fn fmax_mhz(target: Target) -> Option<f64> {
-    FMAX_MHZ
-        .iter()
-        .find(|(t, _)| *t == target)
-        .map(|&(_, f)| f)
+    FMAX_MHZ.iter().find(|(t, _)| *t == target).map(|&(_, f)| f)
 }
 
 /// The part's logic cells (0 when the target has no part).

@@ -314,8 +314,8 @@ pub fn evaluate_job(jobs: &Path, index: usize, out: &Path) -> Result<Record, Sea
     let dir = jobs.parent().unwrap_or(Path::new("."));
     let cpath = dir.join(JOB_CONFIG);
     let text = std::fs::read_to_string(&cpath).map_err(|e| io(&cpath, "cannot read", e))?;
-    let cfg: SearchConfig = serde_json::from_str(&text)
-        .map_err(|e| io(&cpath, "not a search config", e))?;
+    let cfg: SearchConfig =
+        serde_json::from_str(&text).map_err(|e| io(&cpath, "not a search config", e))?;
     let list = std::fs::read_to_string(jobs).map_err(|e| io(jobs, "cannot read", e))?;
     let lines: Vec<&str> = list.lines().filter(|l| !l.trim().is_empty()).collect();
     let line = lines.get(index).ok_or_else(|| {
@@ -328,8 +328,8 @@ pub fn evaluate_job(jobs: &Path, index: usize, out: &Path) -> Result<Record, Sea
             ),
         )
     })?;
-    let job: Job = serde_json::from_str(line)
-        .map_err(|e| io(jobs, &format!("line {}", index + 1), e))?;
+    let job: Job =
+        serde_json::from_str(line).map_err(|e| io(jobs, &format!("line {}", index + 1), e))?;
     job.candidate.check()?;
     let ev = Evaluator::new(&cfg)?;
     let r = ev.evaluate(&job.genome, &job.candidate);
@@ -374,8 +374,7 @@ pub fn collect(dir: &Path, ckpt: &mut Checkpoint) -> Result<Collected, SearchErr
     files.sort();
     for p in files {
         let text = std::fs::read_to_string(&p).map_err(|e| io(&p, "cannot read", e))?;
-        let r: Record =
-            serde_json::from_str(text.trim()).map_err(|e| io(&p, "not a result", e))?;
+        let r: Record = serde_json::from_str(text.trim()).map_err(|e| io(&p, "not a result", e))?;
         if ckpt.append(r)? {
             c.added += 1;
         } else {

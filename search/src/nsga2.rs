@@ -402,6 +402,9 @@ where
     }
 }
 
+/// Genomes with their objectives.
+type Evaluated = Vec<(Vec<i64>, Vec<f64>)>;
+
 /// How a batched run ended.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Run {
@@ -449,7 +452,7 @@ where
     // The genomes with their objectives, or the new ones when `batch` stops.
     let mut evaluate = |genomes: Vec<Vec<i64>>,
                         memo: &mut HashMap<Vec<i64>, Vec<f64>>|
-     -> Result<Vec<(Vec<i64>, Vec<f64>)>, Vec<Vec<i64>>> {
+     -> Result<Evaluated, Vec<Vec<i64>>> {
         let new: Vec<Vec<i64>> = genomes
             .iter()
             .filter(|g| !memo.contains_key(*g))

@@ -99,7 +99,12 @@ pub fn score_front(ev: &Evaluator, front: &[&Record]) -> Result<Vec<Scored>, Sea
         }
         let c = &r.candidate;
         let (mlp, net) = evaluate::train_and_convert(c, &ev.ds, &ev.rows.train, &ev.options)?;
-        let snn = snn_score(&net, encoder_for(c.kind, &ev.options), &ev.ds, &ev.rows.test);
+        let snn = snn_score(
+            &net,
+            encoder_for(c.kind, &ev.options),
+            &ev.ds,
+            &ev.rows.test,
+        );
         let float = float_score(&mlp, &ev.ds, &ev.rows.test);
         out.push(Scored {
             design: Design {
@@ -398,7 +403,13 @@ pub fn svg(p: &Pareto, evaluated: &[(f64, f64)], available: u64) -> String {
     let line: Vec<String> = front
         .iter()
         .filter(|d| 100.0 * d.accuracy >= y0)
-        .map(|d| format!("{:.1},{:.1}", px(d.logic_cells as f64), py(100.0 * d.accuracy)))
+        .map(|d| {
+            format!(
+                "{:.1},{:.1}",
+                px(d.logic_cells as f64),
+                py(100.0 * d.accuracy)
+            )
+        })
         .collect();
     let _ = writeln!(
         s,
@@ -493,8 +504,10 @@ pub fn write_design(
                 data: d.b.clone(),
             },
         );
-        layers.push(serde_json::json!({"inputs": d.inputs(), "outputs": d.outputs(),
-            "weight": wn, "bias": bn}));
+        layers.push(
+            serde_json::json!({"inputs": d.inputs(), "outputs": d.outputs(),
+            "weight": wn, "bias": bn}),
+        );
     }
     let arch = s.design.name.clone();
     let bytes = write_safetensors(&tensors, &[("format", "pt"), ("arch", &arch)])

@@ -154,7 +154,10 @@ pub fn run(a: Args) -> Result<()> {
             let mut b = best.lock().expect("lock");
             if e < *b {
                 *b = e;
-                bar.set_message(format!("best validation accuracy {:.1}%", 100.0 * (1.0 - e)));
+                bar.set_message(format!(
+                    "best validation accuracy {:.1}%",
+                    100.0 * (1.0 - e)
+                ));
             }
         }
         bar.inc(1);

@@ -23,10 +23,7 @@ fn digits() -> PathBuf {
 }
 
 fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!(
-        "snnrtl-cli-search-{name}-{}",
-        std::process::id()
-    ));
+    let d = std::env::temp_dir().join(format!("snnrtl-cli-search-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
@@ -59,11 +56,7 @@ fn run(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
         c.arg(a);
     }
     let o = c.output().unwrap();
-    assert!(
-        o.status.success(),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     o
 }
 
@@ -159,7 +152,15 @@ fn export_evaluate_one_job_and_collect() {
     assert_eq!(r["candidate"], job1["candidate"]);
 
     // Collect, and export again: the collected job is not exported twice.
-    let o = run(&[&s, &"-o", &out, &"--collect", &jobs, &"--export-jobs", &jobs]);
+    let o = run(&[
+        &s,
+        &"-o",
+        &out,
+        &"--collect",
+        &jobs,
+        &"--export-jobs",
+        &jobs,
+    ]);
     let err = String::from_utf8(o.stderr).unwrap();
     assert!(err.contains("collected 1 results"), "{err}");
     assert_eq!(lines(&out.join("evaluations.jsonl")), 1);
