@@ -360,12 +360,6 @@ impl SearchConfig {
         }
         Ok(())
     }
-
-    /// NSGA-II generations after the first population: the budget, whole
-    /// populations only (`evaluations / population - 1`).
-    pub fn generations(&self) -> usize {
-        self.evaluations / self.population - 1
-    }
 }
 
 fn read_space(s: &Obj) -> Result<SearchSpace, SearchError> {
@@ -498,17 +492,14 @@ mod tests {
     }
 
     #[test]
-    fn defaults_and_generations() {
+    fn defaults() {
         let c = inline(json!({})).unwrap();
         assert_eq!(c.dataset.csv, Path::new("dir/d.csv"));
-        assert_eq!(
-            (c.evaluations, c.population, c.generations()),
-            (300, 20, 14)
-        );
+        assert_eq!((c.evaluations, c.population), (300, 20));
         assert_eq!(c.fitness, Fitness::Trained);
         assert_eq!(c.target, Target::Ice40Up5k);
         let c = inline(json!({"evaluations": 5})).unwrap();
-        assert_eq!((c.population, c.generations()), (5, 0));
+        assert_eq!(c.population, 5);
     }
 
     #[test]

@@ -91,11 +91,14 @@ impl Checkpoint {
     }
 }
 
-/// NSGA-II settings of a search.
+/// NSGA-II settings of a search: generations until `evaluations`
+/// distinct candidates are evaluated (the last generation may be partial;
+/// `evaluations` generations at most, for a space too small to spend it).
 pub fn settings(cfg: &SearchConfig, jobs: usize) -> Settings {
     Settings {
         population: cfg.population,
-        generations: cfg.generations(),
+        generations: cfg.evaluations,
+        max_evaluations: Some(cfg.evaluations),
         seed: cfg.seed,
         jobs,
         ..Settings::default()
