@@ -224,8 +224,10 @@ pub struct Pareto {
     /// The final front, most accurate first.
     pub designs: Vec<Design>,
     pub reference: Option<Design>,
-    /// Front designs that dominate the reference (accuracy, cells, µs).
+    /// Front designs that dominate the reference (test accuracy, cells, µs).
     pub reference_dominated_by: Vec<String>,
+    /// Front designs the reference dominates.
+    pub reference_dominates: Vec<String>,
 }
 
 /// `a` is at least as good as `b` in accuracy, cells and µs, and better in one.
@@ -321,8 +323,9 @@ pub fn svg(p: &Pareto, evaluated: &[(f64, f64)], available: u64) -> String {
     pts.retain(|(x, y)| x.is_finite() && *x > 0.0 && y.is_finite());
     let xs = pts.iter().map(|p| p.0).chain([available as f64]);
     let xmin = xs.clone().fold(f64::INFINITY, f64::min).max(1.0);
-    let xmax = xs.fold(0.0, f64::max).max(xmin * 10.0);
-    let (lx0, lx1) = (xmin.log10().floor(), xmax.log10().ceil());
+    let xmax = xs.fold(0.0, f64::max).max(xmin);
+    let lx0 = xmin.log10().floor();
+    let lx1 = xmax.log10().ceil().max(lx0 + 1.0);
     let ymin = pts.iter().map(|p| p.1).fold(100.0, f64::min);
     let y0 = (ymin / 10.0).floor() * 10.0;
     let (y0, y1) = (y0.min(90.0), 100.0);
@@ -356,7 +359,10 @@ pub fn svg(p: &Pareto, evaluated: &[(f64, f64)], available: u64) -> String {
         );
         e += 1.0;
     }
-    for y in synth::svg::ticks(y0, y1) {
+    for y in synth::svg::ticks(y0, y1)
+        .into_iter()
+        .filter(|y| (y0..=y1).contains(y))
+    {
         let yy = py(y);
         let _ = writeln!(
             s,

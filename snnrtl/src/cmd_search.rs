@@ -212,14 +212,23 @@ pub fn run(a: Args) -> Result<()> {
         front[i].design.chosen = true;
     }
     let mut reference_design = reference.as_ref().map(|r| r.design.clone());
-    let dominated_by: Vec<String> = match &reference_design {
-        Some(r) => front
-            .iter()
-            .filter(|s| outputs::dominates(&s.design, r))
-            .map(|s| s.design.name.clone())
-            .collect(),
-        None => vec![],
+    let relation = |by_front: bool| -> Vec<String> {
+        match &reference_design {
+            Some(r) => front
+                .iter()
+                .filter(|s| {
+                    if by_front {
+                        outputs::dominates(&s.design, r)
+                    } else {
+                        outputs::dominates(r, &s.design)
+                    }
+                })
+                .map(|s| s.design.name.clone())
+                .collect(),
+            None => vec![],
+        }
     };
+    let (dominated_by, dominates) = (relation(true), relation(false));
     if let Some(r) = reference_design.as_mut() {
         r.chosen = false;
     }
@@ -234,6 +243,7 @@ pub fn run(a: Args) -> Result<()> {
         designs: front.iter().map(|s| s.design.clone()).collect(),
         reference: reference_design,
         reference_dominated_by: dominated_by,
+        reference_dominates: dominates,
     };
     let evaluated: Vec<(f64, f64)> = ckpt
         .records
@@ -297,12 +307,18 @@ fn summary(p: &Pareto, avail: u64) -> String {
     if let Some(r) = &p.reference {
         s += &row(r, "R");
         s += &format!(
-            "R = the hand-made design; dominated by {} front design(s){}\n",
+            "R = the hand-made design; dominated by {} front design(s){}; dominates {}{}\n",
             p.reference_dominated_by.len(),
             if p.reference_dominated_by.is_empty() {
                 String::new()
             } else {
-                format!(": {}", p.reference_dominated_by.join(", "))
+                format!(" ({})", p.reference_dominated_by.join(", "))
+            },
+            p.reference_dominates.len(),
+            if p.reference_dominates.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", p.reference_dominates.join(", "))
             }
         );
     }
