@@ -88,15 +88,13 @@ fn encoder_for(kind: NeuronKind, o: &Options) -> convert::encode::Encoder {
     evaluate::encoder(kind, o)
 }
 
-/// The final front's members (records with finite objectives), retrained
+/// The final front's members (but refused candidates), retrained
 /// (seeded: the same weights as in the search) and scored on the test rows.
 pub fn score_front(ev: &Evaluator, front: &[&Record]) -> Result<Vec<Scored>, SearchError> {
     let mut out = vec![];
     for r in front {
+        // A refused candidate has no cost (and +inf objectives).
         let Some(cost) = r.cost.clone() else { continue };
-        if r.objectives.iter().any(Option::is_none) {
-            continue;
-        }
         let c = &r.candidate;
         let (mlp, net) = evaluate::train_and_convert(c, &ev.ds, &ev.rows.train, &ev.options)?;
         let snn = snn_score(
@@ -192,14 +190,13 @@ pub fn reference(ev: &Evaluator, flow: &Path) -> Result<Scored, SearchError> {
 
 /// The index of the chosen design (see the module doc), `None` for an
 /// empty front.
-pub fn choose(front: &[Scored]) -> Option<usize> {
+pub fn choose(front: &[Design]) -> Option<usize> {
     let best = |fits_only: bool| {
         front
             .iter()
             .enumerate()
-            .filter(|(_, s)| !fits_only || s.design.fits)
+            .filter(|(_, d)| !fits_only || d.fits)
             .max_by(|(_, a), (_, b)| {
-                let (a, b) = (&a.design, &b.design);
                 a.accuracy
                     .total_cmp(&b.accuracy)
                     .then(b.logic_cells.cmp(&a.logic_cells))
@@ -555,4 +552,63 @@ pub fn write_design(
     )
     .map_err(|e| io(&fpath, e))?;
     Ok(fpath)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn design(accuracy: f64, logic_cells: u64, fits: bool) -> Design {
+        let cost = Cost {
+            luts: logic_cells,
+            ffs: 0,
+            logic_cells,
+            logic_cells_max: logic_cells,
+            available: 5280,
+            fits,
+            cycles_per_image: 100,
+            fmax_mhz: 22.3,
+            us_per_image: 100.0 / 22.3,
+        };
+        Design {
+            name: format!("{accuracy} {logic_cells}"),
+            accuracy,
+            float_accuracy: accuracy,
+            validation_accuracy: None,
+            logic_cells,
+            us_per_image: cost.us_per_image,
+            fits,
+            fits_estimate: fits,
+            target: "ice40-up5k".into(),
+            cost,
+            yosys: None,
+            chosen: false,
+            genome: None,
+            candidate: None,
+        }
+    }
+
+    #[test]
+    fn the_most_accurate_fitting_design_is_chosen() {
+        // 0.99 does not fit; of the fitting ones, 0.95 twice: fewer cells wins.
+        let f = vec![
+            design(0.99, 9000, false),
+            design(0.95, 5000, true),
+            design(0.95, 4000, true),
+            design(0.90, 1000, true),
+        ];
+        assert_eq!(choose(&f), Some(2));
+        // Nothing fits: the most accurate.
+        let g = vec![design(0.9, 9000, false), design(0.97, 20000, false)];
+        assert_eq!(choose(&g), Some(1));
+        assert_eq!(choose(&[]), None);
+    }
+
+    #[test]
+    fn domination_counts_accuracy_up_and_cost_down() {
+        let (a, b) = (design(0.97, 70000, false), design(0.96, 100000, false));
+        assert!(dominates(&a, &b));
+        assert!(!dominates(&b, &a));
+        assert!(!dominates(&a, &design(0.95, 10000, false)));
+    }
 }

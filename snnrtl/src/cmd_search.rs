@@ -207,7 +207,7 @@ pub fn run(a: Args) -> Result<()> {
         None => None,
     };
     confirm(&mut front, cfg.confirm, cfg.target, &a.output);
-    let chosen = outputs::choose(&front);
+    let chosen = outputs::choose(&front.iter().map(|s| s.design.clone()).collect::<Vec<_>>());
     if let Some(i) = chosen {
         front[i].design.chosen = true;
     }

@@ -120,6 +120,28 @@ fn a_tiny_search_writes_the_front_and_a_flow_that_loads_and_resumes() {
     let _ = std::fs::remove_dir_all(&d);
 }
 
+/// The training-free fitness: the search ranks on the spike RDM score,
+/// and the front is still trained and reported with its test accuracy.
+#[test]
+fn the_rdm_fitness_searches_untrained_and_reports_the_front_trained() {
+    let d = tmp("rdm");
+    let s = search_file(&d, |v| v["fitness"] = json!("rdm"));
+    let out = d.join("out");
+    run(&[&s, &"-o", &out]);
+    let p: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("pareto.json")).unwrap()).unwrap();
+    assert_eq!(p["fitness"], "rdm");
+    for d in p["designs"].as_array().unwrap() {
+        assert!(d["accuracy"].as_f64().unwrap() > 0.0);
+        assert!(d["validation_accuracy"].is_null());
+    }
+    let first = std::fs::read_to_string(out.join("evaluations.jsonl")).unwrap();
+    let r: Value = serde_json::from_str(first.lines().next().unwrap()).unwrap();
+    assert!(r["validation_error"].is_null());
+    assert!(r["context"].as_str().unwrap().contains("fitness=Rdm"));
+    let _ = std::fs::remove_dir_all(&d);
+}
+
 #[test]
 fn export_evaluate_one_job_and_collect() {
     let d = tmp("jobs");
