@@ -18,6 +18,12 @@
 //!   sample latency, `rtl_gen::network::sample_latency` (the network
 //!   manifest's latency): the sum of the layers' step latencies plus T - 1.
 //! - **Fmax**: the constant [`FMAX_MHZ`] per target.
+//!
+//! Checked against Yosys 0.23 on whole `snn_network`s for ice40-up5k: the
+//! hand-made digits 64-32-10 tmn T=4 w8 is estimated at 73,908 logic cells,
+//! measured 73,928 (`examples/digits/results/report.json`, pinned by
+//! `tests/hardware_digits.rs`); 64-8-10 tmn T=4 w4 at 15,366, measured
+//! 15,383 (`snnrtl search` confirmation).
 
 use golden_model::NetworkConfig;
 use serde::{Deserialize, Serialize};
@@ -29,7 +35,10 @@ use synth::target::Target;
 /// `--pnr --seeds 3` (nextpnr-ice40, median of 3 placer seeds), before any
 /// pipelining: iCE40HX8K 59.8 MHz, iCE40UP5K 22.3 MHz. Larger arrays are
 /// slower (see `synth/results/sweep-ice40-hx8k/`); the figure ranks designs
-/// and gives an order of magnitude, it is not a timing sign-off. Targets
+/// and gives an order of magnitude, it is not a timing sign-off. A rerun on
+/// 2026-12-01 (8x8 slice of `examples/tmn_16x8.case.json`, T = 4, vth 256,
+/// `--pnr --seeds 3`) gave 24.1 MHz (23.9..25.0) on the UP5K and 66.9 MHz
+/// (63.2..68.8) on the HX8K: the table keeps the lower figures. Targets
 /// without place and route here (xilinx-7, generic) have no entry, so the
 /// search refuses them.
 pub const FMAX_MHZ: [(Target, f64); 2] = [(Target::Ice40Up5k, 22.3), (Target::Ice40Hx8k, 59.8)];

@@ -106,7 +106,7 @@ pub fn run(a: Args) -> Result<()> {
         let r = jobs::evaluate_job(jl, index, out)?;
         eprintln!(
             "job {index}: {} {} in {:.1} s -> {}",
-            r.candidate.describe(0, 0).trim_start_matches("0-"),
+            r.candidate.to_json(),
             match &r.error {
                 Some(e) => format!("refused ({e})"),
                 None => format!("objectives {:?}", r.objective_values()),
