@@ -258,3 +258,29 @@ pub fn parse_npy(bytes: &[u8]) -> Result<Tensor, String> {
     };
     Ok(Tensor { shape, data })
 }
+
+#[cfg(test)]
+mod write_tests {
+    use super::*;
+
+    #[test]
+    fn written_safetensors_read_back_exactly() {
+        let mut t = BTreeMap::new();
+        t.insert(
+            "fc1.weight".to_string(),
+            Tensor {
+                shape: vec![2, 3],
+                data: vec![0.1, -2.5, 1e-300, 3.0, f64::MIN_POSITIVE, -0.0],
+            },
+        );
+        t.insert(
+            "fc1.bias".to_string(),
+            Tensor {
+                shape: vec![2],
+                data: vec![1.0 / 3.0, -7.0],
+            },
+        );
+        let bytes = write_safetensors(&t, &[("format", "pt")]).unwrap();
+        assert_eq!(parse_safetensors(&bytes).unwrap(), t);
+    }
+}
