@@ -151,6 +151,39 @@ pub fn parse_safetensors(bytes: &[u8]) -> Result<BTreeMap<String, Tensor>, Strin
     Ok(out)
 }
 
+/// A safetensors file of `tensors` as F64 (so trained f64 weights are
+/// stored exactly), with optional string `metadata`; [`parse_safetensors`]
+/// and [`TensorSource::open`] read it back.
+pub fn write_safetensors(
+    tensors: &BTreeMap<String, Tensor>,
+    metadata: &[(&str, &str)],
+) -> Result<Vec<u8>, String> {
+    use safetensors::tensor::TensorView;
+    use safetensors::Dtype;
+    let bytes: Vec<(String, Vec<usize>, Vec<u8>)> = tensors
+        .iter()
+        .map(|(name, t)| {
+            let data = t.data.iter().flat_map(|x| x.to_le_bytes()).collect();
+            (name.clone(), t.shape.clone(), data)
+        })
+        .collect();
+    let views = bytes
+        .iter()
+        .map(|(name, shape, data)| {
+            TensorView::new(Dtype::F64, shape.clone(), data)
+                .map(|v| (name.clone(), v))
+                .map_err(|e| format!("tensor {name:?}: {e}"))
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let meta = (!metadata.is_empty()).then(|| {
+        metadata
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    });
+    safetensors::serialize(views, meta).map_err(|e| format!("cannot serialise: {e}"))
+}
+
 /// Parses a `.npy` file (format 1.0-3.0, `<f4` or `<f8`, C order).
 pub fn parse_npy(bytes: &[u8]) -> Result<Tensor, String> {
     const MAGIC: &[u8] = b"\x93NUMPY";
@@ -224,4 +257,30 @@ pub fn parse_npy(bytes: &[u8]) -> Result<Tensor, String> {
             .collect()
     };
     Ok(Tensor { shape, data })
+}
+
+#[cfg(test)]
+mod write_tests {
+    use super::*;
+
+    #[test]
+    fn written_safetensors_read_back_exactly() {
+        let mut t = BTreeMap::new();
+        t.insert(
+            "fc1.weight".to_string(),
+            Tensor {
+                shape: vec![2, 3],
+                data: vec![0.1, -2.5, 1e-300, 3.0, f64::MIN_POSITIVE, -0.0],
+            },
+        );
+        t.insert(
+            "fc1.bias".to_string(),
+            Tensor {
+                shape: vec![2],
+                data: vec![1.0 / 3.0, -7.0],
+            },
+        );
+        let bytes = write_safetensors(&t, &[("format", "pt")]).unwrap();
+        assert_eq!(parse_safetensors(&bytes).unwrap(), t);
+    }
 }

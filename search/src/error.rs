@@ -29,3 +29,9 @@ impl SearchError {
         }
     }
 }
+
+impl From<golden_model::ConfigError> for SearchError {
+    fn from(e: golden_model::ConfigError) -> Self {
+        SearchError::Convert(ConvertError::from(e))
+    }
+}

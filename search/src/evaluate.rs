@@ -109,6 +109,21 @@ fn check_split(split: &Split) -> Result<(), SearchError> {
     Ok(())
 }
 
+/// The candidate trained on the rows `train` and its integer network,
+/// normalised on the same rows (what [`trained`] scores; a search keeps the
+/// float weights of the design it picks).
+pub fn train_and_convert(
+    c: &Candidate,
+    ds: &Dataset,
+    train: &[usize],
+    o: &Options,
+) -> Result<(Mlp, NetworkConfig), SearchError> {
+    c.check()?;
+    let mlp = train::train(ds, train, &train_config(c, o))?;
+    let net = network(c, &mlp, ds, train, o)?;
+    Ok((mlp, net))
+}
+
 /// Trains, converts and measures the candidate.
 pub fn trained(
     c: &Candidate,
@@ -117,9 +132,7 @@ pub fn trained(
     o: &Options,
 ) -> Result<Trained, SearchError> {
     check_split(split)?;
-    c.check()?;
-    let mlp = train::train(ds, &split.train, &train_config(c, o))?;
-    let net = network(c, &mlp, ds, &split.train, o)?;
+    let (mlp, net) = train_and_convert(c, ds, &split.train, o)?;
     let snn = snn_score(&net, encoder(c.kind, o), ds, &split.test);
     let float = float_score(&mlp, ds, &split.test);
     let error = |s: convert::evaluate::Score| 1.0 - s.correct as f64 / s.total as f64;

@@ -7,12 +7,22 @@
 //! - [`rdm`]: the training-free spike-pattern score;
 //! - [`evaluate`]: a candidate trained (or only initialised), converted and
 //!   scored on a dataset;
-//! - [`stats`]: Kendall's tau, to compare the two scores.
+//! - [`stats`]: Kendall's tau, to compare the two scores;
+//! - [`config`]: `SEARCH.json` and the searched space;
+//! - [`hardware`]: logic cells and µs per image from the estimate;
+//! - [`objectives`]: the three objectives and the checkpoint record;
+//! - [`jobs`]: the run with its checkpoint, job-list export and collection;
+//! - [`outputs`]: the front on the test rows, `pareto.*`, the chosen flow.
 
+pub mod config;
 pub mod error;
 pub mod evaluate;
 pub mod genome;
+pub mod hardware;
+pub mod jobs;
 pub mod nsga2;
+pub mod objectives;
+pub mod outputs;
 pub mod rdm;
 pub mod stats;
 

@@ -67,6 +67,11 @@ pub struct Settings {
     pub seed: u64,
     /// Threads evaluating genomes; 1 evaluates in the calling thread.
     pub jobs: usize,
+    /// A budget of distinct genomes evaluated: a generation makes only as
+    /// many new children as the budget has left (children already
+    /// evaluated cost nothing), and the run stops when it is spent (or
+    /// after `generations`). `None`: `generations` alone.
+    pub max_evaluations: Option<usize>,
 }
 
 impl Default for Settings {
@@ -79,6 +84,7 @@ impl Default for Settings {
             eta_mutation: 20.0,
             seed: 0,
             jobs: 1,
+            max_evaluations: None,
         }
     }
 }
@@ -379,14 +385,12 @@ pub fn run_observed<F, O>(
     space: &Space,
     settings: &Settings,
     eval: F,
-    mut observe: O,
+    observe: O,
 ) -> Result<Outcome, SearchError>
 where
     F: Fn(&[i64]) -> Vec<f64> + Sync,
     O: FnMut(usize, &[Individual]),
 {
-    let genes = &space.genes;
-    settings.check(genes)?;
     let pool = if settings.jobs > 1 {
         Some(
             rayon::ThreadPoolBuilder::new()
@@ -397,6 +401,48 @@ where
     } else {
         None
     };
+    let batch = |genomes: &[Vec<i64>]| Some(evaluate_all(genomes, &eval, pool.as_ref()));
+    match run_batched(space, settings, batch, observe)? {
+        Run::Done(outcome) => Ok(outcome),
+        Run::Halted { .. } => unreachable!("the batch never halts"),
+    }
+}
+
+/// Genomes with their objectives.
+type Evaluated = Vec<(Vec<i64>, Vec<f64>)>;
+
+/// How a batched run ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Run {
+    /// Every generation ran.
+    Done(Outcome),
+    /// The batch evaluator declined `pending`, the new genomes of
+    /// `generation` (0: the first population), in the order it was given
+    /// them.
+    Halted {
+        generation: usize,
+        pending: Vec<Vec<i64>>,
+    },
+}
+
+/// NSGA-II with a batch evaluator: `batch` gets the genomes of a
+/// generation that were never evaluated (in a fixed order, possibly none)
+/// and returns their objectives in the same order, or `None` to stop the
+/// run there (e.g. to hand those genomes to a cluster). `settings.jobs` is
+/// the caller's business here. The run, given the same results, is the
+/// same as [`run`]'s.
+pub fn run_batched<B, O>(
+    space: &Space,
+    settings: &Settings,
+    mut batch: B,
+    mut observe: O,
+) -> Result<Run, SearchError>
+where
+    B: FnMut(&[Vec<i64>]) -> Option<Vec<Vec<f64>>>,
+    O: FnMut(usize, &[Individual]),
+{
+    let genes = &space.genes;
+    settings.check(genes)?;
     let mut rng = SplitMix64::new(settings.seed);
     let fix = |g: &mut Vec<i64>| {
         if let Some(c) = space.canonical {
@@ -409,29 +455,43 @@ where
         .unwrap_or(1.0 / genes.len() as f64);
     let patience = 20 * mu;
     let mut memo: HashMap<Vec<i64>, Vec<f64>> = HashMap::new();
-    let evaluate = |genomes: Vec<Vec<i64>>, memo: &mut HashMap<Vec<i64>, Vec<f64>>| {
+    // The genomes with their objectives, or the new ones when `batch` stops.
+    let mut evaluate = |genomes: Vec<Vec<i64>>,
+                        memo: &mut HashMap<Vec<i64>, Vec<f64>>|
+     -> Result<Evaluated, Vec<Vec<i64>>> {
         let new: Vec<Vec<i64>> = genomes
             .iter()
             .filter(|g| !memo.contains_key(*g))
             .cloned()
             .collect();
-        for (g, o) in new.iter().zip(evaluate_all(&new, &eval, pool.as_ref())) {
-            memo.insert(g.clone(), o);
+        if !new.is_empty() {
+            let Some(objs) = batch(&new) else {
+                return Err(new);
+            };
+            assert_eq!(objs.len(), new.len(), "one result per genome");
+            for (g, o) in new.iter().zip(objs) {
+                let o = o
+                    .into_iter()
+                    .map(|v| if v.is_nan() { f64::INFINITY } else { v })
+                    .collect();
+                memo.insert(g.clone(), o);
+            }
         }
-        genomes
+        Ok(genomes
             .into_iter()
             .map(|g| {
                 let o = memo[&g].clone();
                 (g, o)
             })
-            .collect::<Vec<_>>()
+            .collect())
     };
 
     // The first population: distinct random genomes.
     let mut seen = HashSet::new();
     let mut first = vec![];
     let mut tries = 0;
-    while first.len() < mu && tries < patience {
+    let first_size = mu.min(settings.max_evaluations.unwrap_or(usize::MAX));
+    while first.len() < first_size && tries < patience {
         tries += 1;
         let mut g = random_genome(genes, &mut rng);
         fix(&mut g);
@@ -439,7 +499,15 @@ where
             first.push(g);
         }
     }
-    let mut pop = evaluate(first, &mut memo);
+    let mut pop = match evaluate(first, &mut memo) {
+        Ok(p) => p,
+        Err(pending) => {
+            return Ok(Run::Halted {
+                generation: 0,
+                pending,
+            })
+        }
+    };
     let to_individuals = |pop: &[(Vec<i64>, Vec<f64>)]| -> Vec<Individual> {
         let objs: Vec<Vec<f64>> = pop.iter().map(|p| p.1.clone()).collect();
         let (rank, crowd) = assign(&objs);
@@ -460,6 +528,12 @@ where
     observe(0, &inds);
 
     for generation in 1..=settings.generations {
+        let left = settings
+            .max_evaluations
+            .map_or(usize::MAX, |m| m.saturating_sub(memo.len()));
+        if left == 0 {
+            break;
+        }
         let n = inds.len();
         let tournament = |rng: &mut SplitMix64| -> usize {
             let (a, b) = (below(rng, n), below(rng, n));
@@ -472,8 +546,9 @@ where
         };
         let mut seen: HashSet<Vec<i64>> = inds.iter().map(|i| i.genome.clone()).collect();
         let mut children: Vec<Vec<i64>> = vec![];
+        let mut new_children = 0;
         let mut tries = 0;
-        while children.len() < mu && tries < patience {
+        while children.len() < mu && new_children < left && tries < patience {
             tries += 1;
             let (p, q) = (tournament(&mut rng), tournament(&mut rng));
             let (mut x, mut y) = (inds[p].genome.clone(), inds[q].genome.clone());
@@ -488,22 +563,31 @@ where
                     polynomial_mutation(&mut c, genes, 1.0, settings.eta_mutation, &mut rng);
                     fix(&mut c);
                 }
-                if children.len() < mu && seen.insert(c.clone()) {
+                if children.len() < mu && new_children < left && seen.insert(c.clone()) {
+                    new_children += usize::from(!memo.contains_key(&c));
                     children.push(c);
                 }
             }
         }
-        pop.extend(evaluate(children, &mut memo));
+        match evaluate(children, &mut memo) {
+            Ok(c) => pop.extend(c),
+            Err(pending) => {
+                return Ok(Run::Halted {
+                    generation,
+                    pending,
+                })
+            }
+        }
         let objs: Vec<Vec<f64>> = pop.iter().map(|p| p.1.clone()).collect();
         let keep = survivors(&objs, mu);
         pop = keep.into_iter().map(|i| pop[i].clone()).collect();
         inds = to_individuals(&pop);
         observe(generation, &inds);
     }
-    Ok(Outcome {
+    Ok(Run::Done(Outcome {
         population: inds,
         evaluations: memo.len(),
-    })
+    }))
 }
 
 #[cfg(test)]
@@ -622,5 +706,77 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.to_string(), "search.genes[0]: lo 3 is above hi 2");
+    }
+
+    /// A budget of 50 distinct evaluations is spent exactly; a batched run
+    /// halted at its third batch and resumed with those results (as from a
+    /// cluster) ends where the uninterrupted run does.
+    #[test]
+    fn a_budget_caps_evaluations_and_a_halted_run_resumes_alike() {
+        use std::sync::atomic::{AtomicUsize, Ordering as AO};
+        let space = Space::new(vec![GeneRange::new(0, 20); 3]);
+        let f = |g: &[i64]| vec![g[0] as f64, (20 - g[0] + g[1] + g[2]) as f64];
+        let s = Settings {
+            population: 8,
+            generations: 1000,
+            max_evaluations: Some(50),
+            seed: 3,
+            ..Settings::default()
+        };
+        let calls = AtomicUsize::new(0);
+        let whole = run(&space, &s, |g| {
+            calls.fetch_add(1, AO::Relaxed);
+            f(g)
+        })
+        .unwrap();
+        assert_eq!(whole.evaluations, 50);
+        assert_eq!(calls.load(AO::Relaxed), 50);
+
+        let mut known: HashMap<Vec<i64>, Vec<f64>> = HashMap::new();
+        let mut batches = 0;
+        let halted = run_batched(
+            &space,
+            &s,
+            |gs| {
+                batches += 1;
+                if batches == 3 {
+                    return None;
+                }
+                let o: Vec<Vec<f64>> = gs.iter().map(|g| f(g)).collect();
+                for (g, o) in gs.iter().zip(&o) {
+                    known.insert(g.clone(), o.clone());
+                }
+                Some(o)
+            },
+            |_, _| {},
+        )
+        .unwrap();
+        let Run::Halted {
+            generation,
+            pending,
+        } = halted
+        else {
+            panic!("the batch halted")
+        };
+        assert_eq!(generation, 2);
+        assert!(pending.iter().all(|g| !known.contains_key(g)));
+        for g in pending {
+            let o = f(&g);
+            known.insert(g, o);
+        }
+        let resumed = run_batched(
+            &space,
+            &s,
+            |gs| {
+                Some(
+                    gs.iter()
+                        .map(|g| known.get(g).cloned().unwrap_or_else(|| f(g)))
+                        .collect(),
+                )
+            },
+            |_, _| {},
+        )
+        .unwrap();
+        assert_eq!(resumed, Run::Done(whole));
     }
 }

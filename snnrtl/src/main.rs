@@ -12,6 +12,7 @@ mod cmd_flow;
 mod cmd_generate;
 mod cmd_golden;
 mod cmd_import;
+mod cmd_search;
 mod cmd_sweep;
 mod cmd_synth;
 mod flow;
@@ -51,6 +52,8 @@ enum Command {
     Synth(cmd_synth::Args),
     /// Synthesize a grid of configs in parallel: CSV, JSON and an SVG chart
     Sweep(cmd_sweep::Args),
+    /// Hardware-aware evolutionary design search (NSGA-II): error, logic cells, us per image
+    Search(cmd_search::Args),
 }
 
 fn main() -> ExitCode {
@@ -66,6 +69,7 @@ fn main() -> ExitCode {
         Command::Export(a) => cmd_export::run(a),
         Command::Synth(a) => cmd_synth::run(a),
         Command::Sweep(a) => cmd_sweep::run(a),
+        Command::Search(a) => cmd_search::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

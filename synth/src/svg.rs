@@ -28,7 +28,7 @@ const COLORS: [&str; 8] = [
 ];
 
 /// XML-escapes `s`.
-fn esc(s: &str) -> String {
+pub fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
