@@ -71,7 +71,9 @@ fn neuron(kind: &str, t: usize, rng: &mut Rng) -> Value {
         "if" => json!({"kind": "if", "vth": 2}),
         "if_zero" => json!({"kind": "if", "vth": 2, "reset": "zero"}),
         "lif" => json!({"kind": "lif", "vth": 2, "leak_shift": rng.range(1, 3)}),
-        "lif_zero" => json!({"kind": "lif", "vth": 3, "leak_shift": rng.range(1, 3), "reset": "zero"}),
+        "lif_zero" => {
+            json!({"kind": "lif", "vth": 3, "leak_shift": rng.range(1, 3), "reset": "zero"})
+        }
         "tmn" => json!({"kind": "tmn", "vth": 2}),
         "psn" => json!({"kind": "psn", "weights": p, "thresholds": thr}),
         "masked_psn" => json!({"kind": "masked_psn", "k": k, "weights": p, "thresholds": thr}),
@@ -192,12 +194,7 @@ fn planted_fault_is_caught_and_named() {
     ));
     let f = rtl.join("snn_tmn.v");
     let text = std::fs::read_to_string(&f).unwrap();
-    assert!(text.contains("assign fire_pos = m >= "));
-    std::fs::write(
-        &f,
-        text.replace("assign fire_pos = m >= ", "assign fire_pos = m > "),
-    )
-    .unwrap();
+    std::fs::write(&f, common::plant_tie_fault(&cfg, &text)).unwrap();
     match simulate(&b, &cfg, &rtl, 40, false, 1) {
         Outcome::Diverged(Divergence {
             field,

@@ -773,7 +773,9 @@ mod tests {
     #[test]
     fn latency_adds_up_and_full_psn_waits() {
         let n = net(vec![layer("tmn", 3, 2), layer("psn", 2, 2)]);
-        assert_eq!(step_latency(&n), (3 + 2) + (2 + 2 + 1));
+        // Layer 0: array 3 + 2 - 1, TMN unit 3. Layer 1: array 2 + 2 - 1,
+        // full PSN unit 4 after its last current, which comes T - 1 = 1 later.
+        assert_eq!(step_latency(&n), (3 + 2 - 1 + 3) + (2 + 2 - 1 + 4 + 1));
         assert_eq!(sample_latency(&n), step_latency(&n) + 1);
     }
 

@@ -31,3 +31,25 @@ pub fn builder() -> Option<Builder> {
     tools::require_for_test(Tool::Verilator)?;
     Some(Builder::new().expect("verilator and a C++ compiler"))
 }
+
+/// The planted fault of the fault tests, in the text of a `snn_tmn` unit
+/// (or a network layer's copy) for `cfg`: ties at `+vth/2` no longer fire
+/// (`m >= vth/2` becomes `m > vth/2`, in the spike and the membrane), the
+/// classic off-by-one of a threshold compare. Panics if the unit no longer has the line it edits.
+pub fn plant_tie_fault(cfg: &golden_model::LayerConfig, text: &str) -> String {
+    let golden_model::Neuron::Tmn { vth } = cfg.neuron else {
+        panic!("the tie fault needs a tmn layer");
+    };
+    let w = cfg.widths().derived_state_bits;
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("assign go_pos = "))
+        .expect("snn_tmn assigns go_pos (for m >= 0: m >= vth/2)");
+    assert!(line.ends_with(';'), "{line}");
+    let faulty = format!(
+        "{} && (m != {w}'sd{});",
+        line.trim_end_matches(';'),
+        vth / 2
+    );
+    text.replace(line, &faulty)
+}

@@ -32,28 +32,89 @@ module snn_tmn (
   output reg out_overflow  // the state register saturated on this step
 );
 
-  wire signed [10:0] c_ext;  // I[t] + b
-  wire signed [10:0] u_prev;  // membrane before this step: 0 at step 0
-  assign c_ext = {{5{in_current[5]}}, in_current} + ((in_step == 2'd0) ? {{7{bias[3]}}, bias} : 11'sd0);
-  assign u_prev = (in_step == 2'd0) ? 11'sd0 : out_state;
-  wire signed [10:0] m;  // momentum: 2u + I (+ b at t = 0)
+  // Input stage a: one carry chain from a register to each value.
+  reg a_valid;  // the stage holds a current
+  reg [1:0] a_step;  // its timestep
+  reg signed [6:0] a_c;  // c = I + b at step 0, I after
+  always @(posedge clk) begin
+    if (rst) begin
+      a_valid <= 1'd0;
+    end else if (en) begin
+      a_valid <= in_valid;
+      if (in_valid) begin
+        a_step <= in_step;
+        a_c <= {{1{in_current[5]}}, in_current} + ((in_step == 2'd0) ? {{3{bias[3]}}, bias} : 7'sd0);
+      end
+    end
+  end
+  // Input stage b: one carry chain from a register to each value.
+  reg b_valid;  // the stage holds a current
+  reg [1:0] b_step;  // its timestep
+  reg b_last;  // its timestep is T-1
+  reg signed [6:0] b_c;  // c
+  reg signed [7:0] b_c_mv;  // c - vth = c - 8
+  reg signed [7:0] b_c_pv;  // c + vth = c + 8
+  always @(posedge clk) begin
+    if (rst) begin
+      b_valid <= 1'd0;
+    end else if (en) begin
+      b_valid <= a_valid;
+      if (a_valid) begin
+        b_step <= a_step;
+        b_last <= a_step == 2'd3;
+        b_c <= a_c;
+        b_c_mv <= {{1{a_c[6]}}, a_c} + 8'shF8;
+        b_c_pv <= {{1{a_c[6]}}, a_c} + 8'sd8;
+      end
+    end
+  end
+  // The membrane loop, from the last input stage and the loop register.
+  reg signed [10:0] u_loop;  // the previous step's membrane; 0 before step 0
+  wire signed [10:0] u_prev;  // u_loop at W bits
+  assign u_prev = u_loop;
+  wire signed [10:0] op_w;  // 2u at W bits (exact wherever the result is read)
+  assign op_w = {u_prev[9:0], 1'd0};
+  wire signed [10:0] m;  // momentum: 2u + c
+  assign m = op_w + {{4{b_c[6]}}, b_c};
+  wire signed [10:0] m_minus_vth;  // m - vth: u after a +1 spike; exact when m >= 0
+  assign m_minus_vth = op_w + {{3{b_c_mv[7]}}, b_c_mv};
+  wire signed [10:0] m_plus_vth;  // m + vth: u after a -1 spike; exact when m < 0
+  assign m_plus_vth = op_w + {{3{b_c_pv[7]}}, b_c_pv};
+  wire m_neg;  // m < 0
+  assign m_neg = m[10];
+  wire low_le_theta;  // m[2:0] <= vth/2 (ties fire): m <= -vth/2 when -vth <= m < 0
+  assign low_le_theta = !m[2] || !(|m[1:0]);
+  wire go_pos;  // if m >= 0: m >= vth/2
+  wire go_neg;  // if m < 0: m <= -vth/2
+  assign go_pos = !m_minus_vth[10] || m[2];
+  assign go_neg = m_plus_vth[10] || low_le_theta;
   wire fire_pos;  // m >= vth/2
   wire fire_neg;  // m <= -vth/2
+  assign fire_pos = !m_neg && go_pos;
+  assign fire_neg = m_neg && go_neg;
+  wire unused_low;  // 2u drops u's top bit (m fits W bits); the low q bits of m -+ vth are m's
+  assign unused_low = ^{u_prev[10], m_minus_vth[2:0], m_plus_vth[2:0]};
   wire signed [10:0] u_after;  // m - s*vth
-  assign m = (u_prev + u_prev) + c_ext;
-  assign fire_pos = m >= 11'sd4;
-  assign fire_neg = m <= 11'sh7FC;
-  assign u_after = fire_pos ? (m - 11'sd8) : (fire_neg ? (m + 11'sd8) : m);
+  assign u_after = {m_neg ? (go_neg ? m_plus_vth[10:3] : m[10:3]) : (go_pos ? m_minus_vth[10:3] : m[10:3]), m[2:0]};
   always @(posedge clk) begin
     if (rst) begin
       out_valid <= 1'd0;
     end else if (en) begin
-      out_valid <= in_valid;
-      if (in_valid) begin
-        out_step <= in_step;
+      out_valid <= b_valid;
+      if (b_valid) begin
+        out_step <= b_step;
         out_spike <= {fire_neg, fire_pos || fire_neg};
         out_state <= u_after;
         out_overflow <= 1'd0;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (rst || (en && b_valid)) begin
+      if (rst || b_last) begin
+        u_loop <= 11'sd0;
+      end else begin
+        u_loop <= u_after;
       end
     end
   end
