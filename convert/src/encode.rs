@@ -60,7 +60,13 @@ impl Encoder {
             }
             Encoder::Rate => {
                 for (i, &p) in pixels.iter().enumerate() {
-                    let tr = if_neuron::run(vth, 0, golden_model::Reset::Subtract, &vec![i64::from(p); t], 48);
+                    let tr = if_neuron::run(
+                        vth,
+                        0,
+                        golden_model::Reset::Subtract,
+                        &vec![i64::from(p); t],
+                        48,
+                    );
                     for (step, &s) in tr.spikes.iter().enumerate() {
                         out[step][i] = s;
                     }

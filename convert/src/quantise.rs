@@ -211,7 +211,14 @@ pub fn quantise(
                         .map(|r| r.iter().map(|x| rnd(x * vth)).collect())
                         .collect();
                 let b: Vec<i64> = d.b.iter().map(|x| rnd(x * vth)).collect();
-                (w, b, Neuron::If { vth: vth as i64, reset: golden_model::Reset::Subtract })
+                (
+                    w,
+                    b,
+                    Neuron::If {
+                        vth: vth as i64,
+                        reset: golden_model::Reset::Subtract,
+                    },
+                )
             }
             Kind::Tmn => {
                 // z = A a + c on the decoded input a.

@@ -48,5 +48,8 @@ pub fn files(suffix: &str) -> Vec<PathBuf> {
 
 /// The file name of `p` as a string.
 pub fn name(p: &Path) -> String {
-    p.file_name().unwrap_or_default().to_string_lossy().into_owned()
+    p.file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned()
 }
