@@ -5,8 +5,8 @@
 //! `u = s ? 0 : u` (reset to zero). Latency [`LATENCY`].
 //!
 //! Input stage `a` registers `c = I + b` and `cv = I + b - vth` (the bias
-//! minus vth is a registered constant). The loop forms, from the loop
-//! register `u` (0 at step 0), `u_new = u' + c` and `d = u' + cv` (`u'` = `u` or, for
+//! minus vth is a registered constant). The loop forms, from the stored
+//! membrane `u` (0 at step 0), `u_new = u' + c` and `d = u' + cv` (`u'` = `u` or, for
 //! `lif`, `u - (u >>> k)`) as two parallel carry chains: `d`'s sign is the
 //! spike (`u_new >= vth` iff `d >= 0`) and `d` is the membrane after a
 //! subtracting reset. For `lif` the three operands `u`, `~(u >>> k)` and `c`

@@ -3,19 +3,16 @@
 //!
 //! The input stages register, on the `en` cycles a current moves, its step
 //! and the kind's input-side values (the current plus the constants the loop
-//! compares against: `I + b - vth`, `c - vth/2`, ...), each one carry chain
-//! from a register. The loop stage reads the last input stage and the loop
-//! register `u_loop` (the previous step's membrane; cleared as step T-1
-//! leaves the loop, so it reads 0 at step 0 with no gate in front of the
-//! adders) and writes `u_loop` and the output registers: every candidate next
-//! membrane and every threshold test is its own carry chain fed by the same
-//! two operands, in parallel, so the loop is one carry chain, the selection
-//! after it, and (only when the layer forces a narrow `state_bits`) the
-//! saturation. `out_state` is a second copy of the membrane, kept for the
-//! output when `u_loop` is cleared.
+//! adds: `I + b - vth`, `c - vth`, `c + vth`), each one carry chain from a
+//! register. The loop stage reads the last input stage and the stored
+//! membrane `out_state` (gated to 0 at step 0: one LUT in front of the
+//! adders) and writes the output registers: every candidate next membrane
+//! and every threshold test is a carry chain fed by the same two operands,
+//! in parallel, so the loop is one carry chain, a short select after it,
+//! and (only when the layer forces a narrow `state_bits`) the saturation.
 //!
 //! Arithmetic is done at the derived state width `W`, where SPEC section 6
-//! guarantees no overflow (threshold tests at `W + 1` bits, so that `m - θ`
+//! guarantees no overflow (threshold tests at `W + 1` bits, so that they
 //! cannot wrap); the stored membrane is `SB` bits (`SB = W` unless forced).
 
 use crate::unit::{step_bits, with_unit_ports};
@@ -85,14 +82,15 @@ fn nb(l: &str, r: Expr) -> Stmt {
 }
 
 /// A unit module with its ports, the input `stages` in order (each with `<p>_valid`, `<p>_step` and its
-/// values; the last also `<p>_last`, its step is T-1), and `u_prev` (`W`
-/// bits: the loop register, sign-extended).
+/// values; the last also `<p>_first`, its step is 0), and `u_prev` (`W`
+/// bits: `out_state` sign-extended, 0 when the loop's step is 0).
 pub fn start(name: &str, cfg: &LayerConfig, stages: Vec<Stage>) -> Module {
     let wd = cfg.widths();
     let w = internal_bits(cfg);
     let tw = step_bits(cfg.timesteps);
     let mut m = with_unit_ports(Module::new(name), cfg);
     let n = stages.len();
+    let last_prefix = stages.last().expect("an input stage").prefix;
     let mut prev = ("in_valid".to_string(), "in_step".to_string());
     for (k, st) in stages.into_iter().enumerate() {
         let p = st.prefix;
@@ -104,14 +102,11 @@ pub fn start(name: &str, cfg: &LayerConfig, stages: Vec<Stage>) -> Module {
         m.push(Decl::reg(stp.as_str(), tw).comment("its timestep"));
         let mut load = vec![nb(&stp, Expr::id(prev.1.as_str()))];
         if k + 1 == n {
-            let l = format!("{p}_last");
-            m.push(Decl::reg(l.as_str(), 1).comment("its timestep is T-1"));
+            let f = format!("{p}_first");
+            m.push(Decl::reg(f.as_str(), 1).comment("its timestep is 0: no previous membrane"));
             load.push(nb(
-                &l,
-                Expr::eq(
-                    Expr::id(prev.1.as_str()),
-                    Expr::lit(tw, cfg.timesteps as i64 - 1),
-                ),
+                &f,
+                Expr::eq(Expr::id(prev.1.as_str()), Expr::lit(tw, 0)),
             ));
         }
         for r in st.regs {
@@ -136,15 +131,21 @@ pub fn start(name: &str, cfg: &LayerConfig, stages: Vec<Stage>) -> Module {
         prev = (v, stp);
     }
     m.push(Item::comment(
-        "The membrane loop, from the last input stage and the loop register.",
+        "The membrane loop, from the last input stage and the stored membrane.",
     ));
     m.push(
-        Decl::reg("u_loop", wd.state_bits)
+        Decl::wire("u_prev", w)
             .signed()
-            .comment("the previous step's membrane; 0 before step 0"),
+            .comment("the previous step's membrane (out_state), 0 at step 0"),
     );
-    m.push(Decl::wire("u_prev", w).signed().comment("u_loop at W bits"));
-    m.push(Item::assign("u_prev", ext("u_loop", wd.state_bits, w)));
+    m.push(Item::assign(
+        "u_prev",
+        Expr::mux(
+            Expr::id(format!("{}_first", last_prefix)),
+            Expr::slit(w, 0),
+            ext("out_state", wd.state_bits, w),
+        ),
+    ));
     m
 }
 
@@ -217,12 +218,7 @@ pub fn finish(mut m: Module, cfg: &LayerConfig, p: &str, spike: Expr) -> Module 
     } else {
         (Expr::id("u_after"), Expr::lit(1, 0))
     };
-    let u_next_loop = u_next.clone();
-    let (v, stp, last) = (
-        format!("{p}_valid"),
-        format!("{p}_step"),
-        format!("{p}_last"),
-    );
+    let (v, stp) = (format!("{p}_valid"), format!("{p}_step"));
     m.push(Item::always_ff(
         "clk",
         vec![Stmt::if_else(
@@ -237,27 +233,11 @@ pub fn finish(mut m: Module, cfg: &LayerConfig, p: &str, spike: Expr) -> Module 
                         vec![
                             nb("out_step", Expr::id(stp)),
                             nb("out_spike", spike),
-                            nb("out_state", u_next.clone()),
+                            nb("out_state", u_next),
                             nb("out_overflow", overflow),
                         ],
                     ),
                 ],
-            )],
-        )],
-    ));
-    // The loop register, written as the flip-flop's enable over its
-    // synchronous clear (iCE40 SB_DFFESR), so no LUT sits in front of it.
-    m.push(Item::always_ff(
-        "clk",
-        vec![Stmt::if_then(
-            Expr::lor(
-                Expr::id("rst"),
-                Expr::land(Expr::id("en"), Expr::id(v.as_str())),
-            ),
-            vec![Stmt::if_else(
-                Expr::lor(Expr::id("rst"), Expr::id(last)),
-                vec![nb("u_loop", Expr::slit(sb, 0))],
-                vec![nb("u_loop", u_next_loop)],
             )],
         )],
     ));

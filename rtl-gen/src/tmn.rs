@@ -4,17 +4,16 @@
 //! `u = m - s*vth`. Latency [`LATENCY`].
 //!
 //! Input stage `a` registers `c = I + [t==0]b` (the bias enters once);
-//! stage `b` registers `c`, `c - vth` and `c + vth`. In the loop,
-//! `m = 2u + c` with `u` the loop register (0 at step 0). Three carry chains
-//! run in parallel from `2u` and stage `b`: `m`, `m - vth` and `m + vth`
-//! (W bits: `m - vth` is exact when `m >= 0`, `m + vth` when `m < 0`, the
-//! only cases that read them, as `|m| < 2^(W-1)` and `vth < 2^(W-1)`). The spike needs no chain
-//! of its own (`vth = 2^q`, `θ = 2^(q-1)`): for `m >= 0` it is +1 when
-//! `m - vth >= 0` or bit q-1 of `m` is set (`0 <= m < vth`: `m >= θ`); for
-//! `m < 0` it is -1 when `m + vth < 0` or the low q bits of `m` (those of
-//! `m + vth` in `[0, vth)`) are at most θ. The sign of each side chain and
-//! its condition fit the chain's top LUT, so a two-level select follows the
-//! chains; the low q bits of all three candidates are those of `m`.
+//! stage `b` registers `c - vth` and `c + vth`. In the loop, with `u` the
+//! loop register (0 at step 0) and `m = 2u + c`, two carry chains run in
+//! parallel: `m - vth` and `m + vth` (W+1 bits, exact). With `vth = 2^q` and
+//! `θ = vth/2` they decide everything: `m >= vth` gives +1 and `u = m - vth`;
+//! `m < -vth` gives -1 and `u = m + vth`; otherwise `m + vth` is in
+//! `[0, 2vth)`, its bit q is the sign of m and its low q bits are m's, so the
+//! spike is +1 when `m >= 0` and bit q-1 is set, -1 when `m < 0` and the low
+//! bits are at most θ, and `u` is in `(-θ, θ]`: its bits from q up are all
+//! equal (ones when it is negative) and its low q bits are m's. A two-level
+//! select follows the chains.
 
 use crate::membrane::{
     ext, finish, internal_bits, plus_const_bits, sink, start, sum, Stage, StageA,
@@ -51,7 +50,6 @@ pub fn snn_tmn(cfg: &LayerConfig) -> Module {
         "c = I + b at step 0, I after",
     )];
     let stage_b = vec![
-        StageA::new("c", cb, Expr::id("a_c"), "c"),
         StageA::new("c_mv", sa, plus(-vth), format!("c - vth = c - {vth}")),
         StageA::new("c_pv", sa, plus(vth), format!("c + vth = c + {vth}")),
     ];
@@ -70,97 +68,122 @@ pub fn snn_tmn(cfg: &LayerConfig) -> Module {
         ],
     );
     let q = vth.trailing_zeros();
-    m.push(
-        Decl::wire("op_w", w)
-            .signed()
-            .comment("2u at W bits (exact wherever the result is read)"),
-    );
+    m.push(Decl::wire("op", w + 1).signed().comment("2u"));
     m.push(Item::assign(
-        "op_w",
-        Expr::concat(vec![Expr::part("u_prev", w - 2, 0), Expr::lit(1, 0)]),
+        "op",
+        Expr::concat(vec![Expr::id("u_prev"), Expr::lit(1, 0)]),
     ));
     sum(
         &mut m,
-        "m",
-        w,
-        Expr::id("op_w"),
-        ext("b_c", cb, w),
-        "momentum: 2u + c",
-    );
-    sum(
-        &mut m,
         "m_minus_vth",
-        w,
-        Expr::id("op_w"),
-        ext("b_c_mv", sa, w),
-        "m - vth: u after a +1 spike; exact when m >= 0",
+        w + 1,
+        Expr::id("op"),
+        ext("b_c_mv", sa, w + 1),
+        "m - vth, exact (m = 2u + c)",
     );
     sum(
         &mut m,
         "m_plus_vth",
-        w,
-        Expr::id("op_w"),
-        ext("b_c_pv", sa, w),
-        "m + vth: u after a -1 spike; exact when m < 0",
+        w + 1,
+        Expr::id("op"),
+        ext("b_c_pv", sa, w + 1),
+        "m + vth, exact",
     );
-    m.push(Decl::wire("m_neg", 1).comment("m < 0"));
-    m.push(Item::assign("m_neg", Expr::bit_at("m", w - 1)));
-    m.push(Decl::wire("low_le_theta", 1).comment(format!(
-        "m[{}:0] <= vth/2 (ties fire): m <= -vth/2 when -vth <= m < 0",
+    m.push(Decl::wire("big_pos", 1).comment("m >= vth"));
+    m.push(Decl::wire("big_neg", 1).comment("m < -vth"));
+    m.push(Item::assign(
+        "big_pos",
+        Expr::lnot(Expr::bit_at("m_minus_vth", w)),
+    ));
+    m.push(Item::assign("big_neg", Expr::bit_at("m_plus_vth", w)));
+    m.push(Decl::wire("low", q).comment(format!(
+        "m[{}:0]: the low q bits of m, m - vth and m + vth",
         q - 1
     )));
+    m.push(Item::assign("low", Expr::part("m_plus_vth", q - 1, 0)));
+    sink(
+        &mut m,
+        "low",
+        Expr::part("m_minus_vth", q - 1, 0),
+        "the low q bits of m - vth are those of m + vth",
+    );
+    m.push(
+        Decl::wire("mid_nonneg", 1).comment("for -vth <= m < vth (m + vth in [0, 2vth)): m >= 0"),
+    );
+    m.push(Item::assign("mid_nonneg", Expr::bit_at("m_plus_vth", q)));
+    m.push(Decl::wire("low_ge_theta", 1).comment("for 0 <= m < vth: m >= vth/2 (ties fire)"));
+    // A one-bit net has no bit select in Verilog.
+    let low_top = if q == 1 {
+        Expr::id("low")
+    } else {
+        Expr::bit_at("low", q - 1)
+    };
+    m.push(Item::assign("low_ge_theta", low_top.clone()));
+    m.push(
+        Decl::wire("low_le_theta", 1)
+            .comment("for -vth <= m < 0: m <= -vth/2 (ties fire), i.e. m + vth <= vth/2"),
+    );
     let low_le = if q == 1 {
         Expr::lit(1, 1)
     } else {
         Expr::lor(
-            Expr::lnot(Expr::bit_at("m", q - 1)),
-            Expr::lnot(Expr::red_or(Expr::part("m", q - 2, 0))),
+            Expr::lnot(low_top),
+            Expr::lnot(Expr::red_or(Expr::part("low", q - 2, 0))),
         )
     };
     m.push(Item::assign("low_le_theta", low_le));
-    m.push(Decl::wire("go_pos", 1).comment("if m >= 0: m >= vth/2"));
-    m.push(Decl::wire("go_neg", 1).comment("if m < 0: m <= -vth/2"));
-    m.push(Item::assign(
-        "go_pos",
-        Expr::lor(
-            Expr::lnot(Expr::bit_at("m_minus_vth", w - 1)),
-            Expr::bit_at("m", q - 1),
-        ),
+    m.push(Decl::wire("mid_ones", 1).comment(
+        "for -vth <= m < vth: u is in (-vth/2, vth/2]; its bits from q up are all ones (u < 0)",
     ));
     m.push(Item::assign(
-        "go_neg",
-        Expr::lor(Expr::bit_at("m_plus_vth", w - 1), Expr::id("low_le_theta")),
+        "mid_ones",
+        Expr::mux(
+            Expr::id("mid_nonneg"),
+            Expr::id("low_ge_theta"),
+            Expr::lnot(Expr::id("low_le_theta")),
+        ),
     ));
     m.push(Decl::wire("fire_pos", 1).comment("m >= vth/2"));
     m.push(Decl::wire("fire_neg", 1).comment("m <= -vth/2"));
     m.push(Item::assign(
         "fire_pos",
-        Expr::land(Expr::lnot(Expr::id("m_neg")), Expr::id("go_pos")),
+        Expr::lor(
+            Expr::id("big_pos"),
+            Expr::land(
+                Expr::land(Expr::lnot(Expr::id("big_neg")), Expr::id("mid_nonneg")),
+                Expr::id("low_ge_theta"),
+            ),
+        ),
     ));
     m.push(Item::assign(
         "fire_neg",
-        Expr::land(Expr::id("m_neg"), Expr::id("go_neg")),
+        Expr::lor(
+            Expr::id("big_neg"),
+            Expr::land(
+                Expr::land(
+                    Expr::lnot(Expr::id("big_pos")),
+                    Expr::lnot(Expr::id("mid_nonneg")),
+                ),
+                Expr::id("low_le_theta"),
+            ),
+        ),
     ));
-    sink(
-        &mut m,
-        "low",
-        Expr::concat(vec![
-            Expr::bit_at("u_prev", w - 1),
-            Expr::part("m_minus_vth", q - 1, 0),
-            Expr::part("m_plus_vth", q - 1, 0),
-        ]),
-        "2u drops u's top bit (m fits W bits); the low q bits of m -+ vth are m's",
-    );
     m.push(Decl::wire("u_after", w).signed().comment("m - s*vth"));
     let hi = |n: &str| Expr::part(n, w - 1, q);
-    let upper = Expr::mux(
-        Expr::id("m_neg"),
-        Expr::mux(Expr::id("go_neg"), hi("m_plus_vth"), hi("m")),
-        Expr::mux(Expr::id("go_pos"), hi("m_minus_vth"), hi("m")),
-    );
     m.push(Item::assign(
         "u_after",
-        Expr::concat(vec![upper, Expr::part("m", q - 1, 0)]),
+        Expr::concat(vec![
+            Expr::mux(
+                Expr::id("big_pos"),
+                hi("m_minus_vth"),
+                Expr::mux(
+                    Expr::id("big_neg"),
+                    hi("m_plus_vth"),
+                    Expr::repl(w - q, Expr::id("mid_ones")),
+                ),
+            ),
+            Expr::id("low"),
+        ]),
     ));
     // +1 = 01, -1 = 11, 0 = 00: bit 1 is fire_neg, bit 0 is either.
     finish(

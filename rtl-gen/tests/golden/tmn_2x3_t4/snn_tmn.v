@@ -50,8 +50,7 @@ module snn_tmn (
   // Input stage b: one carry chain from a register to each value.
   reg b_valid;  // the stage holds a current
   reg [1:0] b_step;  // its timestep
-  reg b_last;  // its timestep is T-1
-  reg signed [6:0] b_c;  // c
+  reg b_first;  // its timestep is 0: no previous membrane
   reg signed [7:0] b_c_mv;  // c - vth = c - 8
   reg signed [7:0] b_c_pv;  // c + vth = c + 8
   always @(posedge clk) begin
@@ -61,41 +60,43 @@ module snn_tmn (
       b_valid <= a_valid;
       if (a_valid) begin
         b_step <= a_step;
-        b_last <= a_step == 2'd3;
-        b_c <= a_c;
+        b_first <= a_step == 2'd0;
         b_c_mv <= {{1{a_c[6]}}, a_c} + 8'shF8;
         b_c_pv <= {{1{a_c[6]}}, a_c} + 8'sd8;
       end
     end
   end
-  // The membrane loop, from the last input stage and the loop register.
-  reg signed [10:0] u_loop;  // the previous step's membrane; 0 before step 0
-  wire signed [10:0] u_prev;  // u_loop at W bits
-  assign u_prev = u_loop;
-  wire signed [10:0] op_w;  // 2u at W bits (exact wherever the result is read)
-  assign op_w = {u_prev[9:0], 1'd0};
-  wire signed [10:0] m;  // momentum: 2u + c
-  assign m = op_w + {{4{b_c[6]}}, b_c};
-  wire signed [10:0] m_minus_vth;  // m - vth: u after a +1 spike; exact when m >= 0
-  assign m_minus_vth = op_w + {{3{b_c_mv[7]}}, b_c_mv};
-  wire signed [10:0] m_plus_vth;  // m + vth: u after a -1 spike; exact when m < 0
-  assign m_plus_vth = op_w + {{3{b_c_pv[7]}}, b_c_pv};
-  wire m_neg;  // m < 0
-  assign m_neg = m[10];
-  wire low_le_theta;  // m[2:0] <= vth/2 (ties fire): m <= -vth/2 when -vth <= m < 0
-  assign low_le_theta = !m[2] || !(|m[1:0]);
-  wire go_pos;  // if m >= 0: m >= vth/2
-  wire go_neg;  // if m < 0: m <= -vth/2
-  assign go_pos = !m_minus_vth[10] || m[2];
-  assign go_neg = m_plus_vth[10] || low_le_theta;
+  // The membrane loop, from the last input stage and the stored membrane.
+  wire signed [10:0] u_prev;  // the previous step's membrane (out_state), 0 at step 0
+  assign u_prev = b_first ? 11'sd0 : out_state;
+  wire signed [11:0] op;  // 2u
+  assign op = {u_prev, 1'd0};
+  wire signed [11:0] m_minus_vth;  // m - vth, exact (m = 2u + c)
+  assign m_minus_vth = op + {{4{b_c_mv[7]}}, b_c_mv};
+  wire signed [11:0] m_plus_vth;  // m + vth, exact
+  assign m_plus_vth = op + {{4{b_c_pv[7]}}, b_c_pv};
+  wire big_pos;  // m >= vth
+  wire big_neg;  // m < -vth
+  assign big_pos = !m_minus_vth[11];
+  assign big_neg = m_plus_vth[11];
+  wire [2:0] low;  // m[2:0]: the low q bits of m, m - vth and m + vth
+  assign low = m_plus_vth[2:0];
+  wire unused_low;  // the low q bits of m - vth are those of m + vth
+  assign unused_low = ^m_minus_vth[2:0];
+  wire mid_nonneg;  // for -vth <= m < vth (m + vth in [0, 2vth)): m >= 0
+  assign mid_nonneg = m_plus_vth[3];
+  wire low_ge_theta;  // for 0 <= m < vth: m >= vth/2 (ties fire)
+  assign low_ge_theta = low[2];
+  wire low_le_theta;  // for -vth <= m < 0: m <= -vth/2 (ties fire), i.e. m + vth <= vth/2
+  assign low_le_theta = !low[2] || !(|low[1:0]);
+  wire mid_ones;  // for -vth <= m < vth: u is in (-vth/2, vth/2]; its bits from q up are all ones (u < 0)
+  assign mid_ones = mid_nonneg ? low_ge_theta : !low_le_theta;
   wire fire_pos;  // m >= vth/2
   wire fire_neg;  // m <= -vth/2
-  assign fire_pos = !m_neg && go_pos;
-  assign fire_neg = m_neg && go_neg;
-  wire unused_low;  // 2u drops u's top bit (m fits W bits); the low q bits of m -+ vth are m's
-  assign unused_low = ^{u_prev[10], m_minus_vth[2:0], m_plus_vth[2:0]};
+  assign fire_pos = big_pos || ((!big_neg && mid_nonneg) && low_ge_theta);
+  assign fire_neg = big_neg || ((!big_pos && !mid_nonneg) && low_le_theta);
   wire signed [10:0] u_after;  // m - s*vth
-  assign u_after = {m_neg ? (go_neg ? m_plus_vth[10:3] : m[10:3]) : (go_pos ? m_minus_vth[10:3] : m[10:3]), m[2:0]};
+  assign u_after = {big_pos ? m_minus_vth[10:3] : (big_neg ? m_plus_vth[10:3] : {8{mid_ones}}), low};
   always @(posedge clk) begin
     if (rst) begin
       out_valid <= 1'd0;
@@ -106,15 +107,6 @@ module snn_tmn (
         out_spike <= {fire_neg, fire_pos || fire_neg};
         out_state <= u_after;
         out_overflow <= 1'd0;
-      end
-    end
-  end
-  always @(posedge clk) begin
-    if (rst || (en && b_valid)) begin
-      if (rst || b_last) begin
-        u_loop <= 11'sd0;
-      end else begin
-        u_loop <= u_after;
       end
     end
   end
