@@ -191,12 +191,7 @@ fn planted_fault_is_caught_and_named() {
     ));
     let f = rtl.join("snn_tmn.v");
     let text = std::fs::read_to_string(&f).unwrap();
-    assert!(text.contains("assign fire_pos = m >= "));
-    std::fs::write(
-        &f,
-        text.replace("assign fire_pos = m >= ", "assign fire_pos = m > "),
-    )
-    .unwrap();
+    std::fs::write(&f, common::plant_tie_fault(&cfg, &text)).unwrap();
     match simulate(&b, &cfg, &rtl, 40, false, 1) {
         Outcome::Diverged(Divergence {
             field,

@@ -25,7 +25,7 @@ pub fn unit_module(cfg: &LayerConfig) -> &'static str {
 /// its output step t (`psn`: to presenting output step 0, which waits for the
 /// whole sample: add `T - 1` for the last input step to arrive).
 pub fn step_latency(cfg: &LayerConfig) -> usize {
-    array::latency(cfg.inputs, cfg.outputs) + 1
+    array::latency(cfg.inputs, cfg.outputs) + crate::unit::latency(cfg)
 }
 
 /// `{a, b, ...}`, or the bare signal when there is one: Yosys 0.23 asserts on
@@ -268,17 +268,21 @@ pub fn snn_core(cfg: &LayerConfig) -> Module {
         )],
     ));
 
+    let unit_lat = crate::unit::latency(cfg);
+    let stages = lat + unit_lat - 1;
     m.push(Item::comment(format!(
-        "Control pipeline: {lat} stages, aligned with the array's currents."
+        "Control pipeline: {lat} stages aligned with the array's currents (the unit's\n\
+         inputs), then {} more aligned with the unit's outputs (for the flags).",
+        unit_lat - 1
     )));
     let mut ctl_body = vec![];
-    for d in 0..lat {
+    for d in 0..stages {
         m.push(Decl::reg(format!("ctl_valid_d{d}"), 1));
         m.push(Decl::reg(format!("ctl_step_d{d}"), tw));
         m.push(Decl::reg(format!("ctl_illegal_d{d}"), 1));
     }
     let mut reset_body = vec![];
-    for d in 0..lat {
+    for d in 0..stages {
         let (v, s, il) = if d == 0 {
             (
                 Expr::id("accept"),
@@ -305,8 +309,14 @@ pub fn snn_core(cfg: &LayerConfig) -> Module {
             vec![Stmt::if_then(Expr::id("en"), ctl_body)],
         )],
     ));
-    let last = lat - 1;
-    let (unit_valid, unit_step, unit_illegal) = (
+    let (unit_valid, unit_step) = (
+        format!("ctl_valid_d{}", lat - 1),
+        format!("ctl_step_d{}", lat - 1),
+    );
+    // The flag logic sees each vector one cycle before the unit presents it,
+    // as it did with a one-cycle unit.
+    let last = stages - 1;
+    let (flag_valid, flag_step, unit_illegal) = (
         format!("ctl_valid_d{last}"),
         format!("ctl_step_d{last}"),
         format!("ctl_illegal_d{last}"),
@@ -408,7 +418,7 @@ pub fn snn_core(cfg: &LayerConfig) -> Module {
         "taken",
         Expr::land(Expr::id("out_valid"), Expr::id("out_ready")),
     ));
-    let at_step0 = Expr::eq(Expr::id(unit_step.clone()), Expr::lit(tw, 0));
+    let at_step0 = Expr::eq(Expr::id(flag_step.clone()), Expr::lit(tw, 0));
     let so_far = Expr::lor(
         Expr::land(Expr::lnot(at_step0), Expr::id("sample_illegal")),
         Expr::id(unit_illegal.clone()),
@@ -436,11 +446,11 @@ pub fn snn_core(cfg: &LayerConfig) -> Module {
                     vec![nb("illegal_spike", Expr::lit(1, 1))],
                 ),
                 Stmt::if_then(
-                    Expr::land(Expr::id("en"), Expr::id(unit_valid.clone())),
+                    Expr::land(Expr::id("en"), Expr::id(flag_valid.clone())),
                     vec![
                         nb("sample_illegal", so_far.clone()),
                         Stmt::if_then(
-                            Expr::eq(Expr::id(unit_step.clone()), Expr::lit(tw, t_n as i64 - 1)),
+                            Expr::eq(Expr::id(flag_step.clone()), Expr::lit(tw, t_n as i64 - 1)),
                             vec![nb("last_illegal", so_far)],
                         ),
                     ],

@@ -236,9 +236,10 @@ pub fn generate(cfg: &LayerConfig) -> Design {
         },
         "latency": {
             "array_cycles": array::latency(cfg.inputs, cfg.outputs),
+            "unit_cycles": unit::latency(cfg),
             "step_to_output_cycles": lat,
             "sample_first_input_to_last_output_cycles": sample_latency,
-            "note": "cycles with en = 1 (out_ready high); full psn emits a sample's T outputs after its last input",
+            "note": "cycles with en = 1 (out_ready high); step_to_output = array + unit; full psn emits a sample's T outputs after its last input (unit_cycles counts from it)",
         },
         "config_port": {
             "addr_bits": map.addr_bits(),

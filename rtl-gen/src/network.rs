@@ -133,9 +133,10 @@ pub fn layer_step_latency(cfg: &LayerConfig) -> usize {
 }
 
 /// Cycles from the network accepting input step t to presenting output step
-/// t, one vector per cycle: the sum over layers.
+/// t, one vector per cycle: the sum over layers, plus one per link (its
+/// register slice).
 pub fn step_latency(net: &NetworkConfig) -> usize {
-    net.layers.iter().map(layer_step_latency).sum()
+    net.layers.iter().map(layer_step_latency).sum::<usize>() + net.layers.len() - 1
 }
 
 /// Cycles from a sample's first input to its last output, one vector per cycle.
@@ -162,14 +163,16 @@ pub fn network_hash(net: &NetworkConfig) -> String {
 
 /// Bits of the counter that holds back an upstream layer's flag: it counts
 /// samples between link `k` and the network output, at most one per register
-/// stage of the layers after `k` (plus two samples in a full PSN unit) and
-/// the one on the link.
+/// stage of the layers after `k` (plus two samples in a full PSN unit), the
+/// one on the link and two per link slice from link `k` on.
 fn hold_bits(net: &NetworkConfig, k: usize) -> u32 {
     let t = net.timesteps();
-    let bound: usize = 1 + net.layers[k + 1..]
-        .iter()
-        .map(|l| core::step_latency(l) + 2 * t + 2)
-        .sum::<usize>();
+    let bound: usize = 1
+        + net.layers[k + 1..]
+            .iter()
+            .map(|l| core::step_latency(l) + 2 * t + 2)
+            .sum::<usize>()
+        + 2 * (net.layers.len() - 1 - k);
     clog2(bound as u64 + 1).max(1)
 }
 
@@ -350,6 +353,21 @@ pub fn snn_network(net: &NetworkConfig) -> Module {
             m.push(Decl::wire(format!("l{k}_in_ready"), 1));
         }
         if !is_last {
+            m.push(Decl::wire(format!("link{k}_ready"), 1).comment(
+                "link k's register slice can take a vector (registered: no ready chain across layers)",
+            ));
+            m.push(
+                Decl::reg(format!("sk{k}_valid"), 1)
+                    .comment("link k's slice offers a vector to layer k+1"),
+            );
+            m.push(Decl::reg(format!("sk{k}_spikes"), 2 * c));
+            m.push(Decl::reg(format!("sk{k}_last"), 1));
+            m.push(
+                Decl::reg(format!("sk{k}_spare_valid"), 1)
+                    .comment("the slice's second entry is full"),
+            );
+            m.push(Decl::reg(format!("sk{k}_spare_spikes"), 2 * c));
+            m.push(Decl::reg(format!("sk{k}_spare_last"), 1));
             m.push(Decl::wire(format!("l{k}_out_valid"), 1));
             m.push(Decl::wire(format!("l{k}_out_spikes"), 2 * c));
             m.push(Decl::wire(format!("l{k}_out_step"), tw));
@@ -379,16 +397,16 @@ pub fn snn_network(net: &NetworkConfig) -> Module {
             )
         } else {
             (
-                Expr::id(format!("l{}_out_valid", k - 1)),
+                Expr::id(format!("sk{}_valid", k - 1)),
                 Expr::id(format!("l{k}_in_ready")),
-                Expr::id(format!("l{}_out_spikes", k - 1)),
-                Expr::id(format!("l{}_out_last", k - 1)),
+                Expr::id(format!("sk{}_spikes", k - 1)),
+                Expr::id(format!("sk{}_last", k - 1)),
             )
         };
         let out_ready = if is_last {
             Expr::id("out_ready")
         } else {
-            Expr::id(format!("l{}_in_ready", k + 1))
+            Expr::id(format!("link{k}_ready"))
         };
         m.push(
             Instance::new(layer_module_name(k, "snn_core"), format!("layer{k}"))
@@ -417,7 +435,66 @@ pub fn snn_network(net: &NetworkConfig) -> Module {
     let mut illegal = vec![Expr::id(format!("l{}_illegal_spike", l_n - 1))];
     if l_n > 1 {
         m.push(Item::comment(
-            "Taps: link k moves a vector when layer k offers one and layer k+1 takes it.",
+            "Link slices: a two-entry register slice between layer k and layer k+1, so\n\
+             layer k's out_ready is a flip-flop (the stall of one layer reaches the one\n\
+             before it a cycle later, into the spare entry) and no combinational ready\n\
+             path runs across layers. One cycle of latency per link, one vector per cycle.",
+        ));
+        for k in 0..l_n - 1 {
+            let sk = |f: &str| format!("sk{k}_{f}");
+            let (lv, ls, ll) = (
+                format!("l{k}_out_valid"),
+                format!("l{k}_out_spikes"),
+                format!("l{k}_out_last"),
+            );
+            m.push(Item::assign(
+                format!("link{k}_ready"),
+                Expr::lnot(Expr::id(sk("spare_valid"))),
+            ));
+            let take = Expr::land(Expr::id(lv.clone()), Expr::id(format!("link{k}_ready")));
+            let main_free = Expr::lor(
+                Expr::lnot(Expr::id(sk("valid"))),
+                Expr::id(format!("l{}_in_ready", k + 1)),
+            );
+            m.push(Item::always_ff(
+                "clk",
+                vec![Stmt::if_else(
+                    Expr::id("rst"),
+                    vec![
+                        nb(sk("valid"), Expr::lit(1, 0)),
+                        nb(sk("spare_valid"), Expr::lit(1, 0)),
+                    ],
+                    vec![Stmt::if_else(
+                        main_free,
+                        vec![Stmt::if_else(
+                            Expr::id(sk("spare_valid")),
+                            vec![
+                                nb(sk("valid"), Expr::lit(1, 1)),
+                                nb(sk("spikes"), Expr::id(sk("spare_spikes"))),
+                                nb(sk("last"), Expr::id(sk("spare_last"))),
+                                nb(sk("spare_valid"), Expr::lit(1, 0)),
+                            ],
+                            vec![
+                                nb(sk("valid"), Expr::id(lv.clone())),
+                                nb(sk("spikes"), Expr::id(ls.clone())),
+                                nb(sk("last"), Expr::id(ll.clone())),
+                            ],
+                        )],
+                        vec![Stmt::if_then(
+                            take,
+                            vec![
+                                nb(sk("spare_valid"), Expr::lit(1, 1)),
+                                nb(sk("spare_spikes"), Expr::id(ls)),
+                                nb(sk("spare_last"), Expr::id(ll)),
+                            ],
+                        )],
+                    )],
+                )],
+            ));
+        }
+
+        m.push(Item::comment(
+            "Taps: link k moves a vector when layer k offers one and its slice takes it.",
         ));
         let mut fires = vec![];
         let mut spikes = vec![];
@@ -428,7 +505,7 @@ pub fn snn_network(net: &NetworkConfig) -> Module {
                 f.clone(),
                 Expr::land(
                     Expr::id(format!("l{k}_out_valid")),
-                    Expr::id(format!("l{}_in_ready", k + 1)),
+                    Expr::id(format!("link{k}_ready")),
                 ),
             ));
             fires.push(Expr::id(f));
@@ -773,7 +850,10 @@ mod tests {
     #[test]
     fn latency_adds_up_and_full_psn_waits() {
         let n = net(vec![layer("tmn", 3, 2), layer("psn", 2, 2)]);
-        assert_eq!(step_latency(&n), (3 + 2) + (2 + 2 + 1));
+        // Layer 0: array 3 + 2 - 1, TMN unit 3. The link's slice: 1. Layer 1:
+        // array 2 + 2 - 1, full PSN unit 4 after its last current, which
+        // comes T - 1 = 1 later.
+        assert_eq!(step_latency(&n), (3 + 2 - 1 + 3) + 1 + (2 + 2 - 1 + 4 + 1));
         assert_eq!(sample_latency(&n), step_latency(&n) + 1);
     }
 

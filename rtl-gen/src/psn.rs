@@ -1,10 +1,11 @@
 //! PSN-family neuron units (docs/core.md, "Neuron units"; SPEC section 4):
 //! `snn_psn` (full, not causal), `snn_psn_masked` and `snn_psn_sliding`
-//! (causal, latency 1).
+//! (causal); latencies in [`latency`].
 //!
-//! Every unit computes `c = in_current + bias` at `CB` bits, multiplies it by
-//! PSN weights at `CB + PWB` bits (exact), sums at the derived `H` width (no
-//! overflow possible), then, only when the layer forces a narrower
+//! Every unit computes `c = in_current + bias` at `CB` bits (registered:
+//! stage `a`), multiplies it by PSN weights at `CB + PWB` bits (exact;
+//! registered: stage `b`), sums at the derived `H` width (no overflow
+//! possible), then, only when the layer forces a narrower
 //! `state_bits`, saturates `H` to `SB` bits and raises `out_overflow`. The
 //! spike compares the saturated `H` with the threshold (ties fire), exactly
 //! as `golden_model::neuron::psn` does.
@@ -19,6 +20,19 @@ use std::collections::HashMap;
 use crate::unit;
 use crate::verilog::ast::{CaseArm, Decl, Expr, Item, Module, Stmt};
 use golden_model::{LayerConfig, Neuron};
+
+/// Unit latency in `en` cycles (see [`crate::unit::latency`]): 3 for the
+/// causal units (stage `a`: `c = I + b` and the step's weights; stage `b`:
+/// the products; then the sum, saturation and compare into the output
+/// registers); 4 for full `psn`, from its last current to its first output
+/// (stage `a`, stage `b`, the accumulators, then the output buffer).
+pub fn latency(cfg: &LayerConfig) -> usize {
+    if matches!(cfg.neuron, Neuron::Psn { .. }) {
+        4
+    } else {
+        3
+    }
+}
 
 /// The widths one PSN unit is built from.
 #[derive(Debug, Clone, Copy)]
@@ -202,51 +216,105 @@ fn emit(step: Expr, state: Expr, ovf: Expr) -> Vec<Stmt> {
     ]
 }
 
-/// History registers `hist_1 .. hist_{depth-1}` (`hist_d` = c of d valid
-/// steps ago), declared; returns the shift statements.
-fn history(m: &mut Module, d: Dims, depth: usize) -> Vec<Stmt> {
+/// `name <= value` statements.
+fn loads(pairs: Vec<(String, Expr)>) -> Vec<Stmt> {
+    pairs.into_iter().map(|(n, e)| Stmt::nb(n, e)).collect()
+}
+
+/// A pipeline stage `p`: `<p>_valid` follows `from_valid` on every `en`
+/// cycle; when `from_valid`, `<p>_step` takes `from_step` and each
+/// `(register, value)` of `regs` (declared by the caller) loads.
+fn stage(m: &mut Module, d: Dims, p: &str, from: (&str, &str), regs: Vec<(String, Expr)>) {
+    let (v, st) = (format!("{p}_valid"), format!("{p}_step"));
+    m.push(Decl::reg(v.as_str(), 1).comment(format!("stage {p} holds a step")));
+    m.push(Decl::reg(st.as_str(), d.tw).comment("its timestep"));
+    let mut load = vec![Stmt::nb(st.as_str(), Expr::id(from.1))];
+    load.extend(loads(regs));
+    m.push(Item::always_ff(
+        "clk",
+        vec![Stmt::if_else(
+            Expr::id("rst"),
+            vec![Stmt::nb(v.as_str(), Expr::lit(1, 0))],
+            vec![Stmt::if_then(
+                Expr::id("en"),
+                vec![
+                    Stmt::nb(v.as_str(), Expr::id(from.0)),
+                    Stmt::if_then(Expr::id(from.0), load),
+                ],
+            )],
+        )],
+    ));
+}
+
+/// History registers `hist_1 .. hist_{depth-1}` (`hist_j` = the `c` of the
+/// step j valid steps before the one in stage `a`), shifted as stage `a`'s
+/// step moves on; `clear` also clears them on `rst`.
+fn history(m: &mut Module, d: Dims, depth: usize, clear: bool) {
+    if depth < 2 {
+        return;
+    }
     let mut shift = Vec::new();
+    let mut on_rst = Vec::new();
     for h in 1..depth {
+        let name = format!("hist_{h}");
         m.push(
-            Decl::reg(format!("hist_{h}"), d.cb)
+            Decl::reg(name.as_str(), d.cb)
                 .signed()
-                .comment(format!("c of {h} valid step(s) ago")),
+                .comment(format!("c of {h} valid step(s) before stage a's")),
         );
         let src = if h == 1 {
-            "cur".to_string()
+            "a_cur".to_string()
         } else {
             format!("hist_{}", h - 1)
         };
-        shift.push(Stmt::nb(format!("hist_{h}"), Expr::id(src)));
+        shift.push(Stmt::nb(name.as_str(), Expr::id(src)));
+        on_rst.push(Stmt::nb(name.as_str(), Expr::slit(d.cb, 0)));
     }
-    shift
+    let advance = Stmt::if_then(Expr::land(Expr::id("en"), Expr::id("a_valid")), shift);
+    let body = if clear {
+        vec![Stmt::if_else(Expr::id("rst"), on_rst, vec![advance])]
+    } else {
+        vec![advance]
+    };
+    m.push(Item::always_ff("clk", body));
 }
 
-/// Sum of the terms' products at the `H` width: `assign h = ...`.
+/// Sum of the registered products `b_prod_0..` at the `H` width: `assign h = ...`.
 fn sum_terms(m: &mut Module, d: Dims, terms: usize) {
     m.push(Decl::wire("h", d.db).signed().comment("H[t], exact"));
-    let sum = (1..terms).fold(widened(d, "prod_0"), |acc, j| {
-        Expr::add(acc, widened(d, &format!("prod_{j}")))
+    let sum = (1..terms).fold(widened(d, "b_prod_0"), |acc, j| {
+        Expr::add(acc, widened(d, &format!("b_prod_{j}")))
     });
     m.push(Item::assign("h", sum));
 }
 
-/// The clocked block of a causal (latency-1) unit.
-fn causal_regs(state: Expr, ovf: Expr, shift: Vec<Stmt>, reset_history: Vec<Stmt>) -> Item {
-    let mut on_valid = emit(Expr::id("in_step"), state, ovf);
-    on_valid.extend(shift);
-    let mut on_rst = vec![Stmt::nb("out_valid", Expr::lit(1, 0))];
-    on_rst.extend(reset_history);
+/// Registers of stage `b` for `terms` products `prod_j` (declared).
+fn product_regs(m: &mut Module, d: Dims, terms: usize) -> Vec<(String, Expr)> {
+    (0..terms)
+        .map(|j| {
+            let r = format!("b_prod_{j}");
+            m.push(
+                Decl::reg(r.as_str(), d.pb)
+                    .signed()
+                    .comment(format!("prod_{j}, registered")),
+            );
+            (r, Expr::id(format!("prod_{j}")))
+        })
+        .collect()
+}
+
+/// The output registers of a causal unit, written from stage `b`.
+fn causal_out(state: Expr, ovf: Expr) -> Item {
     Item::always_ff(
         "clk",
         vec![Stmt::if_else(
             Expr::id("rst"),
-            on_rst,
+            vec![Stmt::nb("out_valid", Expr::lit(1, 0))],
             vec![Stmt::if_then(
                 Expr::id("en"),
                 vec![
-                    Stmt::nb("out_valid", Expr::id("in_valid")),
-                    Stmt::if_then(Expr::id("in_valid"), on_valid),
+                    Stmt::nb("out_valid", Expr::id("b_valid")),
+                    Stmt::if_then(Expr::id("b_valid"), emit(Expr::id("b_step"), state, ovf)),
                 ],
             )],
         )],
@@ -255,11 +323,12 @@ fn causal_regs(state: Expr, ovf: Expr, shift: Vec<Stmt>, reset_history: Vec<Stmt
 
 /// Full PSN: `H[t] = sum_i P[t][i] * c[i]` over all T steps (not causal).
 ///
-/// One accumulator per step `t` (`acc_t<t>`), all updated as each current
-/// arrives with column `in_step` of `P`. The cycle step T-1 arrives, the unit
-/// registers the output of step 0 and copies `H[1..T-1]` to `buf_t<t>`,
-/// which it emits as steps 1..T-1 on the next T-1 `en` cycles while the next
-/// sample accumulates. With T = 1 each current gives its output next cycle.
+/// Stage `a` registers `c` and column `in_step` of `P`; stage `b` the T
+/// products; then one accumulator per step `t` (`acc_t<t>`) adds its
+/// product (restarting at step 0). The cycle step T-1 is accumulated, the
+/// complete `H[0..T-1]` is copied to `buf_t<t>`, which the unit emits as
+/// steps 0..T-1 on the next T `en` cycles while the next sample
+/// accumulates.
 pub fn snn_psn(cfg: &LayerConfig) -> Module {
     assert!(
         matches!(cfg.neuron, Neuron::Psn { .. }),
@@ -304,23 +373,43 @@ pub fn snn_psn(cfg: &LayerConfig) -> Module {
     ));
     m.push(Item::always_comb(body));
 
-    // Products and the running sums including this step.
+    // Stage a: c and the column.
+    m.push(Item::Blank);
+    m.push(Decl::reg("a_cur", d.cb).signed().comment("c, registered"));
+    let mut regs = vec![("a_cur".to_string(), Expr::id("cur"))];
+    for t in 0..t_n {
+        let r = format!("a_wcol_t{t}");
+        m.push(
+            Decl::reg(r.as_str(), d.pwb)
+                .signed()
+                .comment(format!("P[{t}][step], registered")),
+        );
+        regs.push((r, Expr::id(format!("wcol_t{t}"))));
+    }
+    stage(&mut m, d, "a", ("in_valid", "in_step"), regs);
+
+    // Stage b: the products.
     m.push(Item::Blank);
     for t in 0..t_n {
         product(
             &mut m,
             d,
-            &format!("prod_t{t}"),
-            &format!("wcol_t{t}"),
-            "cur",
-            &format!("P[{t}][in_step] * c"),
+            &format!("prod_{t}"),
+            &format!("a_wcol_t{t}"),
+            "a_cur",
+            &format!("P[{t}][step] * c"),
         );
     }
+    let regs = product_regs(&mut m, d, t_n);
+    stage(&mut m, d, "b", ("a_valid", "a_step"), regs);
+
+    // The running sums, this step included.
+    m.push(Item::Blank);
     if t_n > 1 {
-        m.push(Decl::wire("first_in", 1).comment("in_step == 0: a new sample starts"));
+        m.push(Decl::wire("first_b", 1).comment("stage b holds step 0: a new sample starts"));
         m.push(Item::assign(
-            "first_in",
-            Expr::eq(Expr::id("in_step"), d.step(0)),
+            "first_b",
+            Expr::eq(Expr::id("b_step"), d.step(0)),
         ));
     }
     for t in 0..t_n {
@@ -328,20 +417,20 @@ pub fn snn_psn(cfg: &LayerConfig) -> Module {
         m.push(
             Decl::wire(name.as_str(), d.db)
                 .signed()
-                .comment(format!("H[{t}] over the steps so far, this one included")),
+                .comment(format!("H[{t}] over the steps so far, stage b's included")),
         );
-        let prod = widened(d, &format!("prod_t{t}"));
+        let prod = widened(d, &format!("b_prod_{t}"));
         let rhs = if t_n == 1 {
             prod
         } else {
             m.push(
                 Decl::reg(format!("acc_t{t}"), d.db)
                     .signed()
-                    .comment(format!("H[{t}] over the steps before this one")),
+                    .comment(format!("H[{t}] over the steps before stage b's")),
             );
             Expr::add(
                 Expr::mux(
-                    Expr::id("first_in"),
+                    Expr::id("first_b"),
                     Expr::slit(d.db, 0),
                     Expr::id(format!("acc_t{t}")),
                 ),
@@ -351,24 +440,9 @@ pub fn snn_psn(cfg: &LayerConfig) -> Module {
         m.push(Item::assign(name.as_str(), rhs));
     }
 
-    if t_n == 1 {
-        m.push(Item::Blank);
-        m.push(Decl::wire("h", d.db).signed().comment("H[0], exact"));
-        m.push(Item::assign("h", Expr::id("fin_t0")));
-        m.push(Decl::wire("thr", d.sb).signed().comment("B[0]"));
-        m.push(Item::assign(
-            "thr",
-            Expr::signed(field("psn_thresholds", 0, d.sb)),
-        ));
-        let (state, ovf) = saturate_and_fire(&mut m, d);
-        m.push(Item::Blank);
-        m.push(causal_regs(state, ovf, vec![], vec![]));
-        return m;
-    }
-
-    // Output side: the buffer of H[1..T-1] and which step is emitted.
+    // Output side: the buffer of H[0..T-1] and which step is emitted.
     m.push(Item::Blank);
-    for t in 1..t_n {
+    for t in 0..t_n {
         m.push(
             Decl::reg(format!("buf_t{t}"), d.db)
                 .signed()
@@ -376,76 +450,78 @@ pub fn snn_psn(cfg: &LayerConfig) -> Module {
         );
     }
     m.push(Decl::reg("busy", 1).comment("buffered steps remain to be emitted"));
-    m.push(Decl::reg("emit_step", d.tw).comment("next buffered step to emit"));
-    m.push(Decl::wire("last_in", 1).comment("step T-1 arrives: H is complete"));
+    m.push(Decl::reg("emit_step", d.tw).comment("the buffered step emitted next"));
+    m.push(Decl::wire("last_b", 1).comment("stage b holds step T-1: H is complete"));
     m.push(Item::assign(
-        "last_in",
+        "last_b",
         Expr::land(
-            Expr::id("in_valid"),
-            Expr::eq(Expr::id("in_step"), d.step(t_n - 1)),
+            Expr::id("b_valid"),
+            Expr::eq(Expr::id("b_step"), d.step(t_n - 1)),
         ),
     ));
-    m.push(Decl::wire("out_go", 1).comment("a step is emitted this cycle"));
-    m.push(Item::assign(
-        "out_go",
-        Expr::lor(Expr::id("last_in"), Expr::id("busy")),
-    ));
-    m.push(Decl::wire("sel", d.tw).comment("the step emitted this cycle"));
-    m.push(Item::assign(
-        "sel",
-        Expr::mux(Expr::id("last_in"), d.step(0), Expr::id("emit_step")),
-    ));
-    m.push(Decl::reg("h", d.db).signed().comment("H[sel], exact"));
-    m.push(Decl::reg("thr", d.sb).signed().comment("B[sel]"));
+    m.push(Decl::reg("h", d.db).signed().comment("H[emit_step], exact"));
+    m.push(Decl::reg("thr", d.sb).signed().comment("B[emit_step]"));
     let mut body = vec![
-        Stmt::set("h", Expr::id("fin_t0")),
+        Stmt::set("h", Expr::id("buf_t0")),
         Stmt::set("thr", Expr::signed(field("psn_thresholds", 0, d.sb))),
     ];
-    body.push(Stmt::case(
-        Expr::id("sel"),
-        (1..t_n)
-            .map(|t| {
-                CaseArm::new(
-                    d.step(t),
-                    vec![
-                        Stmt::set("h", Expr::id(format!("buf_t{t}"))),
-                        Stmt::set("thr", Expr::signed(field("psn_thresholds", t, d.sb))),
-                    ],
-                )
-            })
-            .collect(),
-        Some(vec![]),
-    ));
+    if t_n > 1 {
+        body.push(Stmt::case(
+            Expr::id("emit_step"),
+            (1..t_n)
+                .map(|t| {
+                    CaseArm::new(
+                        d.step(t),
+                        vec![
+                            Stmt::set("h", Expr::id(format!("buf_t{t}"))),
+                            Stmt::set("thr", Expr::signed(field("psn_thresholds", t, d.sb))),
+                        ],
+                    )
+                })
+                .collect(),
+            Some(vec![]),
+        ));
+    }
     m.push(Item::always_comb(body));
     let (state, ovf) = saturate_and_fire(&mut m, d);
 
     // Registers.
     m.push(Item::Blank);
-    let accumulate: Vec<Stmt> = (0..t_n)
-        .map(|t| Stmt::nb(format!("acc_t{t}"), Expr::id(format!("fin_t{t}"))))
-        .collect();
-    let mut load: Vec<Stmt> = (1..t_n)
+    let accumulate: Vec<Stmt> = if t_n == 1 {
+        vec![]
+    } else {
+        (0..t_n)
+            .map(|t| Stmt::nb(format!("acc_t{t}"), Expr::id(format!("fin_t{t}"))))
+            .collect()
+    };
+    let mut load: Vec<Stmt> = (0..t_n)
         .map(|t| Stmt::nb(format!("buf_t{t}"), Expr::id(format!("fin_t{t}"))))
         .collect();
-    load.push(Stmt::nb("emit_step", d.step(1)));
+    load.push(Stmt::nb("emit_step", d.step(0)));
     load.push(Stmt::nb("busy", Expr::lit(1, 1)));
-    let advance = vec![
-        Stmt::nb(
-            "emit_step",
-            Expr::add(Expr::id("emit_step"), Expr::lit(d.tw, 1)),
-        ),
-        Stmt::nb("busy", Expr::ne(Expr::id("emit_step"), d.step(t_n - 1))),
+    let advance = if t_n == 1 {
+        vec![Stmt::nb("busy", Expr::lit(1, 0))]
+    } else {
+        vec![
+            Stmt::nb(
+                "emit_step",
+                Expr::add(Expr::id("emit_step"), Expr::lit(d.tw, 1)),
+            ),
+            Stmt::nb("busy", Expr::ne(Expr::id("emit_step"), d.step(t_n - 1))),
+        ]
+    };
+    let mut on_en = vec![
+        Stmt::nb("out_valid", Expr::id("busy")),
+        Stmt::if_then(Expr::id("busy"), emit(Expr::id("emit_step"), state, ovf)),
     ];
-    let on_en = vec![
-        Stmt::nb("out_valid", Expr::id("out_go")),
-        Stmt::if_then(Expr::id("out_go"), emit(Expr::id("sel"), state, ovf)),
-        Stmt::if_then(Expr::id("in_valid"), accumulate),
-        Stmt::if_else(
-            Expr::id("last_in"),
-            load,
-            vec![Stmt::if_then(Expr::id("busy"), advance)],
-        ),
-    ];
+    if !accumulate.is_empty() {
+        on_en.push(Stmt::if_then(Expr::id("b_valid"), accumulate));
+    }
+    on_en.push(Stmt::if_else(
+        Expr::id("last_b"),
+        load,
+        vec![Stmt::if_then(Expr::id("busy"), advance)],
+    ));
     m.push(Item::always_ff(
         "clk",
         vec![Stmt::if_else(
@@ -460,13 +536,12 @@ pub fn snn_psn(cfg: &LayerConfig) -> Module {
     m
 }
 
-/// Masked PSN of order k: `H[t] = sum_{t-k < i <= t} P[t][i] * c[i]`, causal,
-/// latency 1.
+/// Masked PSN of order k: `H[t] = sum_{t-k < i <= t} P[t][i] * c[i]`, causal.
 ///
-/// Term `d` (`d = 0..min(k,T)-1` steps back) multiplies `P[in_step][in_step-d]`,
-/// selected by a case on `in_step` and 0 when `d > in_step`, so history older
-/// than step 0 of this sample never counts. `rst` also clears the history so
-/// a 4-state simulation never multiplies 0 by X.
+/// Term `j` (`j = 0..min(k,T)-1` steps back) multiplies `P[t][t-j]`,
+/// selected by a case on `in_step` into stage `a` and 0 when `j > t`, so
+/// history older than step 0 of this sample never counts. `rst` also clears
+/// the history so a 4-state simulation never multiplies 0 by X.
 pub fn snn_psn_masked(cfg: &LayerConfig) -> Module {
     let Neuron::MaskedPsn { k, .. } = cfg.neuron else {
         panic!(
@@ -480,10 +555,7 @@ pub fn snn_psn_masked(cfg: &LayerConfig) -> Module {
     let idx = entry_index(cfg);
     let mut m = unit_head("snn_psn_masked", cfg, d);
 
-    m.push(Item::Blank);
-    let shift = history(&mut m, d, depth);
-
-    // Weights of this step's terms and its threshold, by in_step.
+    // Weights of the arriving step's terms and its threshold, by in_step.
     m.push(Item::Blank);
     for j in 0..depth {
         m.push(
@@ -492,12 +564,12 @@ pub fn snn_psn_masked(cfg: &LayerConfig) -> Module {
                 .comment(format!("P[in_step][in_step-{j}], 0 before step 0")),
         );
     }
-    m.push(Decl::reg("thr", d.sb).signed().comment("B[in_step]"));
+    m.push(Decl::reg("thr_in", d.sb).signed().comment("B[in_step]"));
     let mut body: Vec<Stmt> = (0..depth)
         .map(|j| Stmt::set(format!("w_{j}"), Expr::slit(d.pwb, 0)))
         .collect();
     body.push(Stmt::set(
-        "thr",
+        "thr_in",
         Expr::signed(field("psn_thresholds", 0, d.sb)),
     ));
     body.push(Stmt::case(
@@ -514,7 +586,7 @@ pub fn snn_psn_masked(cfg: &LayerConfig) -> Module {
                     .collect();
                 if t > 0 {
                     arm.push(Stmt::set(
-                        "thr",
+                        "thr_in",
                         Expr::signed(field("psn_thresholds", t, d.sb)),
                     ));
                 }
@@ -525,10 +597,35 @@ pub fn snn_psn_masked(cfg: &LayerConfig) -> Module {
     ));
     m.push(Item::always_comb(body));
 
+    // Stage a: c, the weights and the threshold.
+    m.push(Item::Blank);
+    m.push(Decl::reg("a_cur", d.cb).signed().comment("c, registered"));
+    m.push(
+        Decl::reg("a_thr", d.sb)
+            .signed()
+            .comment("B[step], registered"),
+    );
+    let mut regs = vec![
+        ("a_cur".to_string(), Expr::id("cur")),
+        ("a_thr".to_string(), Expr::id("thr_in")),
+    ];
+    for j in 0..depth {
+        let r = format!("a_w_{j}");
+        m.push(
+            Decl::reg(r.as_str(), d.pwb)
+                .signed()
+                .comment(format!("w_{j}, registered")),
+        );
+        regs.push((r, Expr::id(format!("w_{j}"))));
+    }
+    stage(&mut m, d, "a", ("in_valid", "in_step"), regs);
+    history(&mut m, d, depth, true);
+
+    // Stage b: the products and the threshold.
     m.push(Item::Blank);
     for j in 0..depth {
         let value = if j == 0 {
-            "cur".to_string()
+            "a_cur".to_string()
         } else {
             format!("hist_{j}")
         };
@@ -536,27 +633,36 @@ pub fn snn_psn_masked(cfg: &LayerConfig) -> Module {
             &mut m,
             d,
             &format!("prod_{j}"),
-            &format!("w_{j}"),
+            &format!("a_w_{j}"),
             &value,
-            &format!("term of step in_step-{j}"),
+            &format!("term of step t-{j}"),
         );
     }
-    sum_terms(&mut m, d, depth);
-    let (state, ovf) = saturate_and_fire(&mut m, d);
+    let mut regs = product_regs(&mut m, d, depth);
+    m.push(
+        Decl::reg("b_thr", d.sb)
+            .signed()
+            .comment("B[step], registered"),
+    );
+    regs.push(("b_thr".to_string(), Expr::id("a_thr")));
+    stage(&mut m, d, "b", ("a_valid", "a_step"), regs);
 
+    // Output: the sum, saturation and compare.
     m.push(Item::Blank);
-    let reset_history = (1..depth)
-        .map(|j| Stmt::nb(format!("hist_{j}"), Expr::slit(d.cb, 0)))
-        .collect();
-    m.push(causal_regs(state, ovf, shift, reset_history));
+    sum_terms(&mut m, d, depth);
+    m.push(Decl::wire("thr", d.sb).signed().comment("B[step]"));
+    m.push(Item::assign("thr", Expr::id("b_thr")));
+    let (state, ovf) = saturate_and_fire(&mut m, d);
+    m.push(Item::Blank);
+    m.push(causal_out(state, ovf));
     m
 }
 
 /// Sliding PSN of order k: `H[t] = sum_j w[j] * c[t-k+1+j]` with `c[<0] = 0`,
-/// causal, latency 1.
+/// causal.
 ///
-/// Term `d` (`d = 0..min(k,T)-1` steps back) multiplies the fixed weight
-/// `w[k-1-d]` by `hist_d`, masked to 0 unless `d <= in_step`.
+/// Term `j` (`j = 0..min(k,T)-1` steps back) multiplies the fixed weight
+/// `w[k-1-j]` by `hist_j`, masked to 0 unless `j <= t`.
 pub fn snn_psn_sliding(cfg: &LayerConfig) -> Module {
     let Neuron::SlidingPsn { k, .. } = cfg.neuron else {
         panic!(
@@ -569,9 +675,19 @@ pub fn snn_psn_sliding(cfg: &LayerConfig) -> Module {
     let idx = entry_index(cfg);
     let mut m = unit_head("snn_psn_sliding", cfg, d);
 
+    // Stage a: c.
     m.push(Item::Blank);
-    let shift = history(&mut m, d, depth);
+    m.push(Decl::reg("a_cur", d.cb).signed().comment("c, registered"));
+    stage(
+        &mut m,
+        d,
+        "a",
+        ("in_valid", "in_step"),
+        vec![("a_cur".to_string(), Expr::id("cur"))],
+    );
+    history(&mut m, d, depth, false);
 
+    // Stage b: the products.
     m.push(Item::Blank);
     for j in 0..depth {
         let w = format!("w_{j}");
@@ -585,18 +701,18 @@ pub fn snn_psn_sliding(cfg: &LayerConfig) -> Module {
             Expr::signed(field("psn_weights", idx[&(0, k - 1 - j)], d.pwb)),
         ));
         let value = if j == 0 {
-            "cur".to_string()
+            "a_cur".to_string()
         } else {
             let x = format!("x_{j}");
             m.push(
                 Decl::wire(x.as_str(), d.cb)
                     .signed()
-                    .comment(format!("c[in_step-{j}], 0 before step 0")),
+                    .comment(format!("c[t-{j}], 0 before step 0")),
             );
             m.push(Item::assign(
                 x.as_str(),
                 Expr::mux(
-                    Expr::ge(Expr::id("in_step"), d.step(j)),
+                    Expr::ge(Expr::id("a_step"), d.step(j)),
                     Expr::id(format!("hist_{j}")),
                     Expr::slit(d.cb, 0),
                 ),
@@ -609,9 +725,14 @@ pub fn snn_psn_sliding(cfg: &LayerConfig) -> Module {
             &format!("prod_{j}"),
             &w,
             &value,
-            &format!("term of step in_step-{j}"),
+            &format!("term of step t-{j}"),
         );
     }
+    let regs = product_regs(&mut m, d, depth);
+    stage(&mut m, d, "b", ("a_valid", "a_step"), regs);
+
+    // Output: the sum, saturation and compare.
+    m.push(Item::Blank);
     sum_terms(&mut m, d, depth);
     m.push(Decl::wire("thr", d.sb).signed().comment("B"));
     m.push(Item::assign(
@@ -619,8 +740,7 @@ pub fn snn_psn_sliding(cfg: &LayerConfig) -> Module {
         Expr::signed(field("psn_thresholds", 0, d.sb)),
     ));
     let (state, ovf) = saturate_and_fire(&mut m, d);
-
     m.push(Item::Blank);
-    m.push(causal_regs(state, ovf, shift, vec![]));
+    m.push(causal_out(state, ovf));
     m
 }

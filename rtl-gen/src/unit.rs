@@ -9,6 +9,17 @@ pub fn step_bits(timesteps: usize) -> u32 {
     golden_model::widths::clog2(timesteps as u64).max(1)
 }
 
+/// Latency of the layer's neuron unit in `en` cycles, from a current
+/// arriving (`in_valid`) to its output (`out_valid`); full `psn` counts to
+/// its first output after the last current of the sample arrives.
+pub fn latency(cfg: &LayerConfig) -> usize {
+    match cfg.neuron {
+        Neuron::If { .. } | Neuron::Lif { .. } => crate::if_unit::LATENCY,
+        Neuron::Tmn { .. } => crate::tmn::LATENCY,
+        _ => crate::psn::latency(cfg),
+    }
+}
+
 /// Adds the common neuron-unit ports to `m`, in the documented order.
 pub fn with_unit_ports(m: Module, cfg: &LayerConfig) -> Module {
     let w = cfg.widths();

@@ -1,7 +1,7 @@
 //! The generated core lints clean (`verilator --lint-only -Wall`, no output at
 //! all) and synthesizes in Yosys (`synth; check -assert`: no latches, no
 //! multiple drivers, no warnings) over a matrix of configs: every neuron kind
-//! (if and lif with both resets),
+//! (if and lif with both resets, tmn with vth 16 and 2),
 //! shapes 1x1, 2x3, 8x8, 16x4, T in 1, 4, 8, 16, k = 1, 2, T, weight_bits 2,
 //! 8, 12. Fails under `CI` when the tools are missing.
 
@@ -20,6 +20,7 @@ fn neuron(kind: &str, t: usize, k: usize) -> Value {
         "lif" => json!({"kind": "lif", "vth": 5, "leak_shift": 3}),
         "lif_zero" => json!({"kind": "lif", "vth": 5, "leak_shift": 1, "reset": "zero"}),
         "tmn" => json!({"kind": "tmn", "vth": 16}),
+        "tmn_q1" => json!({"kind": "tmn", "vth": 2}),
         "psn" => json!({"kind": "psn", "weights": p, "thresholds": thr}),
         "masked_psn" => json!({"kind": "masked_psn", "k": k, "weights": p, "thresholds": thr}),
         _ => {
@@ -78,6 +79,7 @@ fn if_lif_and_tmn_matrix() {
     }
     cases.push(("if_zero", 2, 3, 4, 1, 8));
     cases.push(("lif_zero", 8, 8, 8, 1, 8));
+    cases.push(("tmn_q1", 2, 3, 4, 1, 8));
     run_matrix(&cases);
 }
 

@@ -55,8 +55,25 @@ fn planted_fault_fails_names_the_divergence_and_writes_a_waveform() {
         .success());
     let f = rtl.join("snn_tmn.v");
     let text = std::fs::read_to_string(&f).unwrap();
-    // Flip one comparison: -1 spikes now need m < -vth/2 (ties no longer fire).
-    let flipped = text.replace("assign fire_neg = m <= ", "assign fire_neg = m < ");
+    // Flip one comparison: -1 spikes now need m < -vth/2 (ties no longer
+    // fire). The unit tests m <= -vth/2 for -vth <= m < 0 on the low q bits
+    // of m + vth (`low`, at most vth/2); the fault excludes the tie.
+    let case: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(example()).unwrap()).unwrap();
+    let vth = case["layer"]["neuron"]["vth"].as_i64().unwrap();
+    let q = vth.trailing_zeros();
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("assign low_le_theta = "))
+        .expect("snn_tmn assigns low_le_theta");
+    let flipped = text.replace(
+        line,
+        &format!(
+            "{} && (low != {q}'d{});",
+            line.trim_end_matches(';'),
+            vth / 2
+        ),
+    );
     assert_ne!(flipped, text);
     std::fs::write(&f, flipped).unwrap();
     let vcd = d.join("fail.vcd");

@@ -61,7 +61,8 @@ fn writes_sources_and_manifest_only() {
         serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(m["format_version"], 1);
     assert_eq!(m["top"], "snn_core");
-    assert_eq!(m["latency"]["step_to_output_cycles"], 16 + 8);
+    // The array (R + C - 1) and the TMN unit (3: two input stages, the loop).
+    assert_eq!(m["latency"]["step_to_output_cycles"], (16 + 8 - 1) + 3);
     assert_eq!(m["widths"]["synaptic_bits"], 8 + 4 + 1);
     let ports: Vec<&str> = m["ports"]
         .as_array()

@@ -116,22 +116,34 @@ pub fn estimate(cfg: &LayerConfig, family: Family) -> Vec<ModuleEstimate> {
         _ => 0,
     };
     let overflow_ff = u64::from(w.state_bits < w.derived_state_bits);
+    // Flip-flops of the pipelined units (docs/core.md, "Neuron units"):
+    // if/lif: out_state, c, c - vth (about CB + 1), b - vth (about WB + 1),
+    // steps of stage a and the output, valid and first flags; tmn: c in
+    // stage a, c -+ vth in stage b (their low bits shared), three steps;
+    // psn family: c, the step's weights, the registered products
+    // (PB = CB + PWB bits each) and thresholds on top of the history or
+    // accumulators.
+    let pb = cb + pwb;
+    let if_ffs = sb + 2 * tw + 2 * cb + wb + 6 + overflow_ff;
+    let tmn_ffs = sb + 3 * tw + 3 * cb + 3 + overflow_ff;
+    let psn_ffs = 2 * t * sb + 2 * tw + 3 + cb + t * pwb + t * pb + 2 * tw + 2 + sb;
+    let masked_ffs =
+        sb + tw + 1 + (k.max(1) - 1) * cb + k * pb + k * pwb + cb + 2 * sb + 2 * tw + 2;
+    let sliding_ffs = sb + tw + 1 + (k.max(1) - 1) * cb + k * pb + cb + 2 * tw + 2;
     let (luts, ffs, dsps) = match (&cfg.neuron, ice) {
-        (Neuron::If { .. }, true) => (4 * sb + 2 * cb, sb + tw + 2 + overflow_ff, 0),
-        (Neuron::If { .. }, false) => ((11 * sb) / 2, sb + tw + 2 + overflow_ff, 0),
-        // lif: the if unit plus one subtractor for the leak.
-        (Neuron::Lif { .. }, true) => (5 * sb + 2 * cb, sb + tw + 2 + overflow_ff, 0),
-        (Neuron::Lif { .. }, false) => ((13 * sb) / 2, sb + tw + 2 + overflow_ff, 0),
-        (Neuron::Tmn { .. }, true) => (7 * sb + 2 * cb, sb + tw + 3 + overflow_ff, 0),
-        (Neuron::Tmn { .. }, false) => ((11 * sb) / 2, sb + tw + 3 + overflow_ff, 0),
-        (Neuron::Psn { .. }, true) => (t * (4 * pwb * cb + 2 * sb), 2 * t * sb + 2 * tw + 3, 0),
-        (Neuron::Psn { .. }, false) => (14 * t * t, 2 * t * sb + 2 * tw + 3, t),
-        (Neuron::MaskedPsn { .. }, true) => (4 * k * pwb * cb, sb + tw + 1 + (k - 1) * cb, 0),
-        (Neuron::MaskedPsn { .. }, false) => (18 * t, sb + tw + 1, k),
-        (Neuron::SlidingPsn { .. }, true) => {
-            ((10 * k * pwb * cb) / 3, sb + tw + 1 + (k - 1) * cb, 0)
-        }
-        (Neuron::SlidingPsn { .. }, false) => (2 * sb, sb + tw + 1 + (k - 1) * cb, k),
+        (Neuron::If { .. }, true) => (4 * sb + 2 * cb + 10, if_ffs, 0),
+        (Neuron::If { .. }, false) => ((11 * sb) / 2, if_ffs, 0),
+        // lif: the if unit plus a level of full adders (carry-save) for the leak.
+        (Neuron::Lif { .. }, true) => (7 * sb + 2 * cb + 5, if_ffs, 0),
+        (Neuron::Lif { .. }, false) => ((13 * sb) / 2, if_ffs, 0),
+        (Neuron::Tmn { .. }, true) => (4 * sb + 2 * cb + 17, tmn_ffs, 0),
+        (Neuron::Tmn { .. }, false) => ((11 * sb) / 2, tmn_ffs, 0),
+        (Neuron::Psn { .. }, true) => (t * (4 * pwb * cb + 2 * sb), psn_ffs, 0),
+        (Neuron::Psn { .. }, false) => (14 * t * t, psn_ffs, t),
+        (Neuron::MaskedPsn { .. }, true) => (4 * k * pwb * cb, masked_ffs, 0),
+        (Neuron::MaskedPsn { .. }, false) => (18 * t, masked_ffs, k),
+        (Neuron::SlidingPsn { .. }, true) => ((10 * k * pwb * cb) / 3, sliding_ffs, 0),
+        (Neuron::SlidingPsn { .. }, false) => (2 * sb, sliding_ffs, k),
         (Neuron::Elm(_), _) => unreachable!("{}", rtl_gen::generate::NO_ELM_RTL),
     };
     let unit = ModuleEstimate {
@@ -158,10 +170,12 @@ pub fn estimate(cfg: &LayerConfig, family: Family) -> Vec<ModuleEstimate> {
         3 * r + 2 * c + 2 * tw + 4
     };
     let cfg_ffs = c * wb + psn_regs * pwb + thr_regs * sb;
-    let (ctl_ffs, ctl_srls) = if ice || lat < 3 {
-        ((2 + tw) * lat, 0)
+    // The control pipeline runs to one stage before the unit's output.
+    let ctl = lat + rtl_gen::unit::latency(cfg) as u64 - 1;
+    let (ctl_ffs, ctl_srls) = if ice || ctl < 3 {
+        ((2 + tw) * ctl, 0)
     } else {
-        (lat, (tw + 1) * lat.div_ceil(32))
+        (ctl, (tw + 1) * ctl.div_ceil(32))
     };
     let core = ModuleEstimate {
         module: "snn_core".into(),

@@ -32,25 +32,67 @@ module snn_lif (
   output reg out_overflow  // the state register saturated on this step
 );
 
-  wire signed [8:0] c_ext;  // I[t] + b
-  wire signed [8:0] u_prev;  // membrane before this step: 0 at step 0
-  assign c_ext = {{3{in_current[5]}}, in_current} + {{5{bias[3]}}, bias};
-  assign u_prev = (in_step == 2'd0) ? 9'sd0 : out_state;
-  wire signed [8:0] u_leak;  // u - (u >>> 2): the shift floors
-  assign u_leak = u_prev - (u_prev >>> 2);
-  wire signed [8:0] u_new;  // leaked u + I + b
-  wire fire;  // u_new >= vth (ties fire)
+  // Input stage a: one carry chain from a register to each value.
+  reg a_valid;  // the stage holds a current
+  reg [1:0] a_step;  // its timestep
+  reg a_first;  // its timestep is 0: no previous membrane
+  reg signed [6:0] a_c;  // c = I + b
+  reg signed [7:0] a_cv;  // c - vth = I + (b - 6)
+  always @(posedge clk) begin
+    if (rst) begin
+      a_valid <= 1'd0;
+    end else if (en) begin
+      a_valid <= in_valid;
+      if (in_valid) begin
+        a_step <= in_step;
+        a_first <= in_step == 2'd0;
+        a_c <= {{1{in_current[5]}}, in_current} + {{3{bias[3]}}, bias};
+        a_cv <= {{2{in_current[5]}}, in_current} + {{3{bias_mv[4]}}, bias_mv};
+      end
+    end
+  end
+  // The membrane loop, from the last input stage and the stored membrane.
+  wire signed [8:0] u_prev;  // the previous step's membrane (out_state), 0 at step 0
+  assign u_prev = a_first ? 9'sd0 : out_state;
+  reg signed [4:0] bias_mv;  // bias - 6 (static)
+  always @(posedge clk) begin
+    bias_mv <= {{1{bias[3]}}, bias} + (-5'sd6);
+  end
+  wire signed [8:0] c_w;  // c at W bits
+  assign c_w = {{2{a_c[6]}}, a_c};
+  wire signed [9:0] u_prev1;  // u_prev at W+1 bits
+  assign u_prev1 = {{1{u_prev[8]}}, u_prev};
+  wire signed [9:0] cv_w1;  // cv at W+1 bits
+  assign cv_w1 = {{2{a_cv[7]}}, a_cv};
+  wire [8:0] lv_y;  // lv: ~(x >>> 2)
+  assign lv_y = ~{{2{u_prev[8]}}, u_prev[8:2]};
+  wire [8:0] lv_s;  // lv: sum bits of x + ~(x >>> 2) + z
+  wire [7:0] lv_k;  // lv: carry bits (the top one falls off)
+  assign lv_s = (u_prev ^ lv_y) ^ c_w;
+  assign lv_k = ((u_prev[7:0] & lv_y[7:0]) | (u_prev[7:0] & c_w[7:0])) | (lv_y[7:0] & c_w[7:0]);
+  wire [9:0] ld_y;  // ld: ~(x >>> 2)
+  assign ld_y = ~{{2{u_prev1[9]}}, u_prev1[9:2]};
+  wire [9:0] ld_s;  // ld: sum bits of x + ~(x >>> 2) + z
+  wire [8:0] ld_k;  // ld: carry bits (the top one falls off)
+  assign ld_s = (u_prev1 ^ ld_y) ^ cv_w1;
+  assign ld_k = ((u_prev1[8:0] & ld_y[8:0]) | (u_prev1[8:0] & cv_w1[8:0])) | (ld_y[8:0] & cv_w1[8:0]);
+  wire signed [8:0] u_new;  // u - (u >>> 2) + I + b
+  assign u_new = lv_s + {lv_k, 1'd1};
+  wire signed [9:0] d;  // u - (u >>> 2) + I + b - vth: u_new - vth, exact
+  assign d = ld_s + {ld_k, 1'd1};
+  wire fire;  // u_new >= vth (ties fire): d >= 0
+  assign fire = !d[9];
   wire signed [8:0] u_after;  // after reset to zero
-  assign u_new = u_leak + c_ext;
-  assign fire = u_new >= 9'sd6;
+  wire unused_d_low;  // reset to zero reads only the sign of d
+  assign unused_d_low = ^d[8:0];
   assign u_after = fire ? 9'sd0 : u_new;
   always @(posedge clk) begin
     if (rst) begin
       out_valid <= 1'd0;
     end else if (en) begin
-      out_valid <= in_valid;
-      if (in_valid) begin
-        out_step <= in_step;
+      out_valid <= a_valid;
+      if (a_valid) begin
+        out_step <= a_step;
         out_spike <= {1'd0, fire};
         out_state <= u_after;
         out_overflow <= 1'd0;

@@ -33,25 +33,78 @@ module snn_l0_tmn (
   output reg out_overflow  // the state register saturated on this step
 );
 
-  wire signed [9:0] c_ext;  // I[t] + b
-  wire signed [9:0] u_prev;  // membrane before this step: 0 at step 0
-  assign c_ext = {{3{in_current[6]}}, in_current} + ((in_step == 1'd0) ? {{6{bias[3]}}, bias} : 10'sd0);
-  assign u_prev = (in_step == 1'd0) ? 10'sd0 : out_state;
-  wire signed [9:0] m;  // momentum: 2u + I (+ b at t = 0)
+  // Input stage a: one carry chain from a register to each value.
+  reg a_valid;  // the stage holds a current
+  reg a_step;  // its timestep
+  reg signed [7:0] a_c;  // c = I + b at step 0, I after
+  always @(posedge clk) begin
+    if (rst) begin
+      a_valid <= 1'd0;
+    end else if (en) begin
+      a_valid <= in_valid;
+      if (in_valid) begin
+        a_step <= in_step;
+        a_c <= {{1{in_current[6]}}, in_current} + ((in_step == 1'd0) ? {{4{bias[3]}}, bias} : 8'sd0);
+      end
+    end
+  end
+  // Input stage b: one carry chain from a register to each value.
+  reg b_valid;  // the stage holds a current
+  reg b_step;  // its timestep
+  reg b_first;  // its timestep is 0: no previous membrane
+  reg signed [8:0] b_c_mv;  // c - vth = c - 4
+  reg signed [8:0] b_c_pv;  // c + vth = c + 4
+  always @(posedge clk) begin
+    if (rst) begin
+      b_valid <= 1'd0;
+    end else if (en) begin
+      b_valid <= a_valid;
+      if (a_valid) begin
+        b_step <= a_step;
+        b_first <= a_step == 1'd0;
+        b_c_mv <= {{1{a_c[7]}}, a_c} + (-9'sd4);
+        b_c_pv <= {{1{a_c[7]}}, a_c} + 9'sd4;
+      end
+    end
+  end
+  // The membrane loop, from the last input stage and the stored membrane.
+  wire signed [9:0] u_prev;  // the previous step's membrane (out_state), 0 at step 0
+  assign u_prev = b_first ? 10'sd0 : out_state;
+  wire signed [10:0] op;  // 2u
+  assign op = {u_prev, 1'd0};
+  wire signed [10:0] m_minus_vth;  // m - vth, exact (m = 2u + c)
+  assign m_minus_vth = op + {{2{b_c_mv[8]}}, b_c_mv};
+  wire signed [10:0] m_plus_vth;  // m + vth, exact
+  assign m_plus_vth = op + {{2{b_c_pv[8]}}, b_c_pv};
+  wire big_pos;  // m >= vth
+  wire big_neg;  // m < -vth
+  assign big_pos = !m_minus_vth[10];
+  assign big_neg = m_plus_vth[10];
+  wire [1:0] low;  // m[1:0]: the low q bits of m, m - vth and m + vth
+  assign low = m_plus_vth[1:0];
+  wire unused_low;  // the low q bits of m - vth are those of m + vth
+  assign unused_low = ^m_minus_vth[1:0];
+  wire mid_nonneg;  // for -vth <= m < vth (m + vth in [0, 2vth)): m >= 0
+  assign mid_nonneg = m_plus_vth[2];
+  wire low_ge_theta;  // for 0 <= m < vth: m >= vth/2 (ties fire)
+  assign low_ge_theta = low[1];
+  wire low_le_theta;  // for -vth <= m < 0: m <= -vth/2 (ties fire), i.e. m + vth <= vth/2
+  assign low_le_theta = !low[1] || !(|low[0:0]);
+  wire mid_ones;  // for -vth <= m < vth: u is in (-vth/2, vth/2]; its bits from q up are all ones (u < 0)
+  assign mid_ones = mid_nonneg ? low_ge_theta : !low_le_theta;
   wire fire_pos;  // m >= vth/2
   wire fire_neg;  // m <= -vth/2
+  assign fire_pos = big_pos || ((!big_neg && mid_nonneg) && low_ge_theta);
+  assign fire_neg = big_neg || ((!big_pos && !mid_nonneg) && low_le_theta);
   wire signed [9:0] u_after;  // m - s*vth
-  assign m = (u_prev + u_prev) + c_ext;
-  assign fire_pos = m >= 10'sd2;
-  assign fire_neg = m <= (-10'sd2);
-  assign u_after = fire_pos ? (m - 10'sd4) : (fire_neg ? (m + 10'sd4) : m);
+  assign u_after = {big_pos ? m_minus_vth[9:2] : (big_neg ? m_plus_vth[9:2] : {8{mid_ones}}), low};
   always @(posedge clk) begin
     if (rst) begin
       out_valid <= 1'd0;
     end else if (en) begin
-      out_valid <= in_valid;
-      if (in_valid) begin
-        out_step <= in_step;
+      out_valid <= b_valid;
+      if (b_valid) begin
+        out_step <= b_step;
         out_spike <= {fire_neg, fire_pos || fire_neg};
         out_state <= u_after;
         out_overflow <= 1'd0;

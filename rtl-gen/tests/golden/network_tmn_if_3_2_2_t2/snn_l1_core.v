@@ -21,7 +21,7 @@
 //   out overflow       [1] sticky: a state register saturated (forced narrow state_bits only)
 //   out illegal_spike  [1] sticky: an accepted input lane held the illegal code 10
 //   out framing_error  [1] sticky: in_last disagreed with the core's step count
-// Latency: input step t to output step t, 4 cycles; one input vector per cycle when out_ready is high.
+// Latency: input step t to output step t, 5 cycles; one input vector per cycle when out_ready is high.
 
 `default_nettype none
 
@@ -88,7 +88,8 @@ module snn_l1_core (
       end
     end
   end
-  // Control pipeline: 3 stages, aligned with the array's currents.
+  // Control pipeline: 3 stages aligned with the array's currents (the unit's
+  // inputs), then 1 more aligned with the unit's outputs (for the flags).
   reg ctl_valid_d0;
   reg ctl_step_d0;
   reg ctl_illegal_d0;
@@ -98,11 +99,15 @@ module snn_l1_core (
   reg ctl_valid_d2;
   reg ctl_step_d2;
   reg ctl_illegal_d2;
+  reg ctl_valid_d3;
+  reg ctl_step_d3;
+  reg ctl_illegal_d3;
   always @(posedge clk) begin
     if (rst) begin
       ctl_valid_d0 <= 1'd0;
       ctl_valid_d1 <= 1'd0;
       ctl_valid_d2 <= 1'd0;
+      ctl_valid_d3 <= 1'd0;
     end else if (en) begin
       ctl_valid_d0 <= accept;
       ctl_step_d0 <= step;
@@ -113,6 +118,9 @@ module snn_l1_core (
       ctl_valid_d2 <= ctl_valid_d1;
       ctl_step_d2 <= ctl_step_d1;
       ctl_illegal_d2 <= ctl_illegal_d1;
+      ctl_valid_d3 <= ctl_valid_d2;
+      ctl_step_d3 <= ctl_step_d2;
+      ctl_illegal_d3 <= ctl_illegal_d2;
     end
   end
   // The systolic array.
@@ -191,10 +199,10 @@ module snn_l1_core (
       if ((taken && out_last) && last_illegal) begin
         illegal_spike <= 1'd1;
       end
-      if (en && ctl_valid_d2) begin
-        sample_illegal <= (!(ctl_step_d2 == 1'd0) && sample_illegal) || ctl_illegal_d2;
-        if (ctl_step_d2 == 1'd1) begin
-          last_illegal <= (!(ctl_step_d2 == 1'd0) && sample_illegal) || ctl_illegal_d2;
+      if (en && ctl_valid_d3) begin
+        sample_illegal <= (!(ctl_step_d3 == 1'd0) && sample_illegal) || ctl_illegal_d3;
+        if (ctl_step_d3 == 1'd1) begin
+          last_illegal <= (!(ctl_step_d3 == 1'd0) && sample_illegal) || ctl_illegal_d3;
         end
       end
     end

@@ -33,23 +33,47 @@ module snn_l1_if (
   output reg out_overflow  // the state register saturated on this step
 );
 
-  wire signed [7:0] c_ext;  // I[t] + b
-  wire signed [7:0] u_prev;  // membrane before this step: 0 at step 0
-  assign c_ext = {{2{in_current[5]}}, in_current} + {{4{bias[3]}}, bias};
-  assign u_prev = (in_step == 1'd0) ? 8'sd0 : out_state;
+  // Input stage a: one carry chain from a register to each value.
+  reg a_valid;  // the stage holds a current
+  reg a_step;  // its timestep
+  reg a_first;  // its timestep is 0: no previous membrane
+  reg signed [6:0] a_c;  // c = I + b
+  reg signed [7:0] a_cv;  // c - vth = I + (b - 3)
+  always @(posedge clk) begin
+    if (rst) begin
+      a_valid <= 1'd0;
+    end else if (en) begin
+      a_valid <= in_valid;
+      if (in_valid) begin
+        a_step <= in_step;
+        a_first <= in_step == 1'd0;
+        a_c <= {{1{in_current[5]}}, in_current} + {{3{bias[3]}}, bias};
+        a_cv <= {{2{in_current[5]}}, in_current} + {{3{bias_mv[4]}}, bias_mv};
+      end
+    end
+  end
+  // The membrane loop, from the last input stage and the stored membrane.
+  wire signed [7:0] u_prev;  // the previous step's membrane (out_state), 0 at step 0
+  assign u_prev = a_first ? 8'sd0 : out_state;
+  reg signed [4:0] bias_mv;  // bias - 3 (static)
+  always @(posedge clk) begin
+    bias_mv <= {{1{bias[3]}}, bias} + (-5'sd3);
+  end
   wire signed [7:0] u_new;  // u + I + b
-  wire fire;  // u_new >= vth (ties fire)
+  assign u_new = u_prev + {{1{a_c[6]}}, a_c};
+  wire signed [8:0] d;  // u + I + b - vth: u_new - vth, exact
+  assign d = {{1{u_prev[7]}}, u_prev} + {{1{a_cv[7]}}, a_cv};
+  wire fire;  // u_new >= vth (ties fire): d >= 0
+  assign fire = !d[8];
   wire signed [7:0] u_after;  // after reset by subtraction
-  assign u_new = u_prev + c_ext;
-  assign fire = u_new >= 8'sd3;
-  assign u_after = fire ? (u_new - 8'sd3) : u_new;
+  assign u_after = fire ? d[7:0] : u_new;
   always @(posedge clk) begin
     if (rst) begin
       out_valid <= 1'd0;
     end else if (en) begin
-      out_valid <= in_valid;
-      if (in_valid) begin
-        out_step <= in_step;
+      out_valid <= a_valid;
+      if (a_valid) begin
+        out_step <= a_step;
         out_spike <= {1'd0, fire};
         out_state <= u_after;
         out_overflow <= 1'd0;

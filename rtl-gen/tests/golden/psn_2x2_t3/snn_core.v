@@ -20,7 +20,7 @@
 //   out overflow       [1] sticky: a state register saturated (forced narrow state_bits only)
 //   out illegal_spike  [1] sticky: an accepted input lane held the illegal code 10
 //   out framing_error  [1] sticky: in_last disagreed with the core's step count
-// Latency: input step t to output step t, 4 cycles to output step 0 after step T-1 arrives (full PSN waits for the whole sample); one input vector per cycle when out_ready is high.
+// Latency: input step t to output step t, 7 cycles to output step 0 after step T-1 arrives (full PSN waits for the whole sample); one input vector per cycle when out_ready is high.
 
 `default_nettype none
 
@@ -135,7 +135,8 @@ module snn_core (
       end
     end
   end
-  // Control pipeline: 3 stages, aligned with the array's currents.
+  // Control pipeline: 3 stages aligned with the array's currents (the unit's
+  // inputs), then 3 more aligned with the unit's outputs (for the flags).
   reg ctl_valid_d0;
   reg [1:0] ctl_step_d0;
   reg ctl_illegal_d0;
@@ -145,11 +146,23 @@ module snn_core (
   reg ctl_valid_d2;
   reg [1:0] ctl_step_d2;
   reg ctl_illegal_d2;
+  reg ctl_valid_d3;
+  reg [1:0] ctl_step_d3;
+  reg ctl_illegal_d3;
+  reg ctl_valid_d4;
+  reg [1:0] ctl_step_d4;
+  reg ctl_illegal_d4;
+  reg ctl_valid_d5;
+  reg [1:0] ctl_step_d5;
+  reg ctl_illegal_d5;
   always @(posedge clk) begin
     if (rst) begin
       ctl_valid_d0 <= 1'd0;
       ctl_valid_d1 <= 1'd0;
       ctl_valid_d2 <= 1'd0;
+      ctl_valid_d3 <= 1'd0;
+      ctl_valid_d4 <= 1'd0;
+      ctl_valid_d5 <= 1'd0;
     end else if (en) begin
       ctl_valid_d0 <= accept;
       ctl_step_d0 <= step;
@@ -160,6 +173,15 @@ module snn_core (
       ctl_valid_d2 <= ctl_valid_d1;
       ctl_step_d2 <= ctl_step_d1;
       ctl_illegal_d2 <= ctl_illegal_d1;
+      ctl_valid_d3 <= ctl_valid_d2;
+      ctl_step_d3 <= ctl_step_d2;
+      ctl_illegal_d3 <= ctl_illegal_d2;
+      ctl_valid_d4 <= ctl_valid_d3;
+      ctl_step_d4 <= ctl_step_d3;
+      ctl_illegal_d4 <= ctl_illegal_d3;
+      ctl_valid_d5 <= ctl_valid_d4;
+      ctl_step_d5 <= ctl_step_d4;
+      ctl_illegal_d5 <= ctl_illegal_d4;
     end
   end
   // The systolic array.
@@ -242,10 +264,10 @@ module snn_core (
       if ((taken && out_last) && last_illegal) begin
         illegal_spike <= 1'd1;
       end
-      if (en && ctl_valid_d2) begin
-        sample_illegal <= (!(ctl_step_d2 == 2'd0) && sample_illegal) || ctl_illegal_d2;
-        if (ctl_step_d2 == 2'd2) begin
-          last_illegal <= (!(ctl_step_d2 == 2'd0) && sample_illegal) || ctl_illegal_d2;
+      if (en && ctl_valid_d5) begin
+        sample_illegal <= (!(ctl_step_d5 == 2'd0) && sample_illegal) || ctl_illegal_d5;
+        if (ctl_step_d5 == 2'd2) begin
+          last_illegal <= (!(ctl_step_d5 == 2'd0) && sample_illegal) || ctl_illegal_d5;
         end
       end
     end

@@ -66,40 +66,77 @@ module snn_psn (
     endcase
   end
 
-  wire signed [9:0] prod_t0;  // P[0][in_step] * c
-  assign prod_t0 = $signed({{6{wcol_t0[3]}}, wcol_t0}) * $signed({{4{cur[5]}}, cur});
-  wire signed [9:0] prod_t1;  // P[1][in_step] * c
-  assign prod_t1 = $signed({{6{wcol_t1[3]}}, wcol_t1}) * $signed({{4{cur[5]}}, cur});
-  wire signed [9:0] prod_t2;  // P[2][in_step] * c
-  assign prod_t2 = $signed({{6{wcol_t2[3]}}, wcol_t2}) * $signed({{4{cur[5]}}, cur});
-  wire first_in;  // in_step == 0: a new sample starts
-  assign first_in = in_step == 2'd0;
-  wire signed [12:0] fin_t0;  // H[0] over the steps so far, this one included
-  reg signed [12:0] acc_t0;  // H[0] over the steps before this one
-  assign fin_t0 = (first_in ? 13'sd0 : acc_t0) + $signed({{3{prod_t0[9]}}, prod_t0});
-  wire signed [12:0] fin_t1;  // H[1] over the steps so far, this one included
-  reg signed [12:0] acc_t1;  // H[1] over the steps before this one
-  assign fin_t1 = (first_in ? 13'sd0 : acc_t1) + $signed({{3{prod_t1[9]}}, prod_t1});
-  wire signed [12:0] fin_t2;  // H[2] over the steps so far, this one included
-  reg signed [12:0] acc_t2;  // H[2] over the steps before this one
-  assign fin_t2 = (first_in ? 13'sd0 : acc_t2) + $signed({{3{prod_t2[9]}}, prod_t2});
+  reg signed [5:0] a_cur;  // c, registered
+  reg signed [3:0] a_wcol_t0;  // P[0][step], registered
+  reg signed [3:0] a_wcol_t1;  // P[1][step], registered
+  reg signed [3:0] a_wcol_t2;  // P[2][step], registered
+  reg a_valid;  // stage a holds a step
+  reg [1:0] a_step;  // its timestep
+  always @(posedge clk) begin
+    if (rst) begin
+      a_valid <= 1'd0;
+    end else if (en) begin
+      a_valid <= in_valid;
+      if (in_valid) begin
+        a_step <= in_step;
+        a_cur <= cur;
+        a_wcol_t0 <= wcol_t0;
+        a_wcol_t1 <= wcol_t1;
+        a_wcol_t2 <= wcol_t2;
+      end
+    end
+  end
 
+  wire signed [9:0] prod_0;  // P[0][step] * c
+  assign prod_0 = $signed({{6{a_wcol_t0[3]}}, a_wcol_t0}) * $signed({{4{a_cur[5]}}, a_cur});
+  wire signed [9:0] prod_1;  // P[1][step] * c
+  assign prod_1 = $signed({{6{a_wcol_t1[3]}}, a_wcol_t1}) * $signed({{4{a_cur[5]}}, a_cur});
+  wire signed [9:0] prod_2;  // P[2][step] * c
+  assign prod_2 = $signed({{6{a_wcol_t2[3]}}, a_wcol_t2}) * $signed({{4{a_cur[5]}}, a_cur});
+  reg signed [9:0] b_prod_0;  // prod_0, registered
+  reg signed [9:0] b_prod_1;  // prod_1, registered
+  reg signed [9:0] b_prod_2;  // prod_2, registered
+  reg b_valid;  // stage b holds a step
+  reg [1:0] b_step;  // its timestep
+  always @(posedge clk) begin
+    if (rst) begin
+      b_valid <= 1'd0;
+    end else if (en) begin
+      b_valid <= a_valid;
+      if (a_valid) begin
+        b_step <= a_step;
+        b_prod_0 <= prod_0;
+        b_prod_1 <= prod_1;
+        b_prod_2 <= prod_2;
+      end
+    end
+  end
+
+  wire first_b;  // stage b holds step 0: a new sample starts
+  assign first_b = b_step == 2'd0;
+  wire signed [12:0] fin_t0;  // H[0] over the steps so far, stage b's included
+  reg signed [12:0] acc_t0;  // H[0] over the steps before stage b's
+  assign fin_t0 = (first_b ? 13'sd0 : acc_t0) + $signed({{3{b_prod_0[9]}}, b_prod_0});
+  wire signed [12:0] fin_t1;  // H[1] over the steps so far, stage b's included
+  reg signed [12:0] acc_t1;  // H[1] over the steps before stage b's
+  assign fin_t1 = (first_b ? 13'sd0 : acc_t1) + $signed({{3{b_prod_1[9]}}, b_prod_1});
+  wire signed [12:0] fin_t2;  // H[2] over the steps so far, stage b's included
+  reg signed [12:0] acc_t2;  // H[2] over the steps before stage b's
+  assign fin_t2 = (first_b ? 13'sd0 : acc_t2) + $signed({{3{b_prod_2[9]}}, b_prod_2});
+
+  reg signed [12:0] buf_t0;  // H[0] of the sample being emitted
   reg signed [12:0] buf_t1;  // H[1] of the sample being emitted
   reg signed [12:0] buf_t2;  // H[2] of the sample being emitted
   reg busy;  // buffered steps remain to be emitted
-  reg [1:0] emit_step;  // next buffered step to emit
-  wire last_in;  // step T-1 arrives: H is complete
-  assign last_in = in_valid && (in_step == 2'd2);
-  wire out_go;  // a step is emitted this cycle
-  assign out_go = last_in || busy;
-  wire [1:0] sel;  // the step emitted this cycle
-  assign sel = last_in ? 2'd0 : emit_step;
-  reg signed [12:0] h;  // H[sel], exact
-  reg signed [12:0] thr;  // B[sel]
+  reg [1:0] emit_step;  // the buffered step emitted next
+  wire last_b;  // stage b holds step T-1: H is complete
+  assign last_b = b_valid && (b_step == 2'd2);
+  reg signed [12:0] h;  // H[emit_step], exact
+  reg signed [12:0] thr;  // B[emit_step]
   always @(*) begin
-    h = fin_t0;
+    h = buf_t0;
     thr = $signed(psn_thresholds[12:0]);
-    case (sel)
+    case (emit_step)
       2'd1: begin
         h = buf_t1;
         thr = $signed(psn_thresholds[25:13]);
@@ -119,22 +156,23 @@ module snn_psn (
       out_valid <= 1'd0;
       busy <= 1'd0;
     end else if (en) begin
-      out_valid <= out_go;
-      if (out_go) begin
-        out_step <= sel;
+      out_valid <= busy;
+      if (busy) begin
+        out_step <= emit_step;
         out_spike <= {1'd0, fire};
         out_state <= h;
         out_overflow <= 1'd0;
       end
-      if (in_valid) begin
+      if (b_valid) begin
         acc_t0 <= fin_t0;
         acc_t1 <= fin_t1;
         acc_t2 <= fin_t2;
       end
-      if (last_in) begin
+      if (last_b) begin
+        buf_t0 <= fin_t0;
         buf_t1 <= fin_t1;
         buf_t2 <= fin_t2;
-        emit_step <= 2'd1;
+        emit_step <= 2'd0;
         busy <= 1'd1;
       end else if (busy) begin
         emit_step <= emit_step + 2'd1;

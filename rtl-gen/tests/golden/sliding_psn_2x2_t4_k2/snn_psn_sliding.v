@@ -39,20 +39,56 @@ module snn_psn_sliding (
   wire signed [5:0] cur;  // c = in_current + bias, exact
   assign cur = $signed({{1{in_current[4]}}, in_current}) + $signed({{3{bias[2]}}, bias});
 
-  reg signed [5:0] hist_1;  // c of 1 valid step(s) ago
+  reg signed [5:0] a_cur;  // c, registered
+  reg a_valid;  // stage a holds a step
+  reg [1:0] a_step;  // its timestep
+  always @(posedge clk) begin
+    if (rst) begin
+      a_valid <= 1'd0;
+    end else if (en) begin
+      a_valid <= in_valid;
+      if (in_valid) begin
+        a_step <= in_step;
+        a_cur <= cur;
+      end
+    end
+  end
+  reg signed [5:0] hist_1;  // c of 1 valid step(s) before stage a's
+  always @(posedge clk) begin
+    if (en && a_valid) begin
+      hist_1 <= a_cur;
+    end
+  end
 
   wire signed [3:0] w_0;  // w[1]
   assign w_0 = $signed(psn_weights[7:4]);
-  wire signed [9:0] prod_0;  // term of step in_step-0
-  assign prod_0 = $signed({{6{w_0[3]}}, w_0}) * $signed({{4{cur[5]}}, cur});
+  wire signed [9:0] prod_0;  // term of step t-0
+  assign prod_0 = $signed({{6{w_0[3]}}, w_0}) * $signed({{4{a_cur[5]}}, a_cur});
   wire signed [3:0] w_1;  // w[0]
   assign w_1 = $signed(psn_weights[3:0]);
-  wire signed [5:0] x_1;  // c[in_step-1], 0 before step 0
-  assign x_1 = (in_step >= 2'd1) ? hist_1 : 6'sd0;
-  wire signed [9:0] prod_1;  // term of step in_step-1
+  wire signed [5:0] x_1;  // c[t-1], 0 before step 0
+  assign x_1 = (a_step >= 2'd1) ? hist_1 : 6'sd0;
+  wire signed [9:0] prod_1;  // term of step t-1
   assign prod_1 = $signed({{6{w_1[3]}}, w_1}) * $signed({{4{x_1[5]}}, x_1});
+  reg signed [9:0] b_prod_0;  // prod_0, registered
+  reg signed [9:0] b_prod_1;  // prod_1, registered
+  reg b_valid;  // stage b holds a step
+  reg [1:0] b_step;  // its timestep
+  always @(posedge clk) begin
+    if (rst) begin
+      b_valid <= 1'd0;
+    end else if (en) begin
+      b_valid <= a_valid;
+      if (a_valid) begin
+        b_step <= a_step;
+        b_prod_0 <= prod_0;
+        b_prod_1 <= prod_1;
+      end
+    end
+  end
+
   wire signed [11:0] h;  // H[t], exact
-  assign h = $signed({{2{prod_0[9]}}, prod_0}) + $signed({{2{prod_1[9]}}, prod_1});
+  assign h = $signed({{2{b_prod_0[9]}}, b_prod_0}) + $signed({{2{b_prod_1[9]}}, b_prod_1});
   wire signed [11:0] thr;  // B
   assign thr = $signed(psn_thresholds[11:0]);
   wire fire;  // H >= threshold (ties fire)
@@ -62,13 +98,12 @@ module snn_psn_sliding (
     if (rst) begin
       out_valid <= 1'd0;
     end else if (en) begin
-      out_valid <= in_valid;
-      if (in_valid) begin
-        out_step <= in_step;
+      out_valid <= b_valid;
+      if (b_valid) begin
+        out_step <= b_step;
         out_spike <= {1'd0, fire};
         out_state <= h;
         out_overflow <= 1'd0;
-        hist_1 <= cur;
       end
     end
   end
