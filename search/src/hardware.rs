@@ -30,18 +30,15 @@ use serde::{Deserialize, Serialize};
 use synth::estimate::{estimate, Family};
 use synth::target::Target;
 
-/// Estimated Fmax per target, MHz: the 8x8 TMN core (T = 4, 8-bit weights)
-/// placed and routed on this project's machine, `snnrtl synth` with
-/// `--pnr --seeds 3` (nextpnr-ice40, median of 3 placer seeds), before any
-/// pipelining: iCE40HX8K 59.8 MHz, iCE40UP5K 22.3 MHz. Larger arrays are
-/// slower (see `synth/results/sweep-ice40-hx8k/`); the figure ranks designs
-/// and gives an order of magnitude, it is not a timing sign-off. A rerun on
-/// 2026-12-01 (8x8 slice of `examples/tmn_16x8.case.json`, T = 4, vth 256,
-/// `--pnr --seeds 3`) gave 24.1 MHz (23.9..25.0) on the UP5K and 66.9 MHz
-/// (63.2..68.8) on the HX8K: the table keeps the lower figures. Targets
-/// without place and route here (xilinx-7, generic) have no entry, so the
-/// search refuses them.
-pub const FMAX_MHZ: [(Target, f64); 2] = [(Target::Ice40Up5k, 22.3), (Target::Ice40Hx8k, 59.8)];
+/// Estimated Fmax per target, MHz: the 8x8 TMN core (T = 8, 8-bit weights)
+/// with the pipelined neuron units, placed and routed on this project's
+/// machine, `snnrtl synth CFG --target T --pnr` (nextpnr-ice40, median of
+/// seeds 1-3): iCE40HX8K 99.7 MHz (90.1..100.8), iCE40UP5K 41.3 MHz
+/// (40.2..41.5); before the pipelining they were 59.8 and 22.3. Larger
+/// arrays are slower; the figure ranks designs and gives an order of
+/// magnitude, it is not a timing sign-off. Targets without place and route
+/// here (xilinx-7, generic) have no entry, so the search refuses them.
+pub const FMAX_MHZ: [(Target, f64); 2] = [(Target::Ice40Up5k, 41.3), (Target::Ice40Hx8k, 99.7)];
 
 /// The target's estimated Fmax, if the table has it.
 pub fn fmax_mhz(target: Target) -> Option<f64> {

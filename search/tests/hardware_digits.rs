@@ -36,7 +36,7 @@ fn the_estimate_is_within_one_percent_of_yosys_on_the_digits_network() {
     assert!(!c.fits);
     let cycles = rtl_gen::network::sample_latency(&net) as u64;
     assert_eq!(c.cycles_per_image, cycles);
-    assert_eq!(c.us_per_image, cycles as f64 / 22.3);
-    assert_eq!(fmax_mhz(Target::Ice40Hx8k), Some(59.8));
+    assert_eq!(c.us_per_image, cycles as f64 / 41.3);
+    assert_eq!(fmax_mhz(Target::Ice40Hx8k), Some(99.7));
     assert_eq!(fmax_mhz(Target::Xilinx7), None);
 }
