@@ -131,15 +131,7 @@ pub fn run(a: Args) -> Result<()> {
     let lib = builder
         .build(&rtl_dir, false, opt)
         .context("building the simulation")?;
-    eprintln!(
-        "{}: {}",
-        builder.verilator.version,
-        if lib.built_now {
-            format!("built in {:.1} s", lib.build_seconds)
-        } else {
-            "cached build".into()
-        }
-    );
+    say_build(&builder, &lib);
     let mut sim = run::open(&lib, None)?;
     let outcome = run::cosim(sim.pin_mut(), &cfg, &samples, a.stall, a.seed)?;
     drop(sim);
@@ -199,15 +191,7 @@ fn run_network(a: &Args, net: &golden_model::NetworkConfig) -> Result<()> {
         None => cosim::network::build_network_with(&builder, net, false),
     }
     .context("building the simulation")?;
-    eprintln!(
-        "{}: {}",
-        builder.verilator.version,
-        if lib.built_now {
-            format!("built in {:.1} s", lib.build_seconds)
-        } else {
-            "cached build".into()
-        }
-    );
+    say_build(&builder, &lib);
     match cosim::network::cosim_network(&lib, net, &samples, a.stall, a.seed)? {
         cosim::network::NetworkOutcome::Match { cycles, .. } => {
             println!(
@@ -221,4 +205,18 @@ fn run_network(a: &Args, net: &golden_model::NetworkConfig) -> Result<()> {
             bail!("cosim FAIL: first divergence at {d}")
         }
     }
+}
+
+/// One line on stderr: the Verilator version and the build time, or that
+/// the library came from the cache.
+fn say_build(builder: &Builder, lib: &cosim::verilator::Library) {
+    eprintln!(
+        "{}: {}",
+        builder.verilator.version,
+        if lib.built_now {
+            format!("built in {:.1} s", lib.build_seconds)
+        } else {
+            "cached build".into()
+        }
+    );
 }

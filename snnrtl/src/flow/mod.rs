@@ -150,6 +150,23 @@ fn bar(len: u64, what: &str) -> ProgressBar {
     pb
 }
 
+/// `hardware.targets` of a flow file, each one line naming its index.
+pub(super) fn parse_targets(flow: &Path, names: &[String]) -> Result<Vec<synth::Target>> {
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            synth::Target::parse(t).map_err(|e| {
+                anyhow!(
+                    "{}: hardware.targets[{i}]: {}",
+                    flow.display(),
+                    e.trim_start_matches("--target: ")
+                )
+            })
+        })
+        .collect()
+}
+
 pub(super) fn say(msg: &str) {
     eprintln!("{msg}");
 }
@@ -203,16 +220,7 @@ pub fn run(opts: &Options) -> Result<FlowReport> {
             split.test.len()
         );
     }
-    let mut targets = vec![];
-    for (i, t) in fc.targets.iter().enumerate() {
-        targets.push(synth::Target::parse(t).map_err(|e| {
-            anyhow!(
-                "{}: hardware.targets[{i}]: {}",
-                opts.flow.display(),
-                e.trim_start_matches("--target: ")
-            )
-        })?);
-    }
+    let targets = parse_targets(&opts.flow, &fc.targets)?;
     // The tools, before anything is written: the not-found message says how
     // to install them.
     if cosim_images > 0 {

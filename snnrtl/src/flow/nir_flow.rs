@@ -272,16 +272,7 @@ pub fn run(opts: &Options) -> Result<NirFlowReport> {
             split.test.len()
         );
     }
-    let mut targets = vec![];
-    for (i, t) in fc.targets.iter().enumerate() {
-        targets.push(synth::Target::parse(t).map_err(|e| {
-            anyhow!(
-                "{}: hardware.targets[{i}]: {}",
-                opts.flow.display(),
-                e.trim_start_matches("--target: ")
-            )
-        })?);
-    }
+    let targets = super::parse_targets(&opts.flow, &fc.targets)?;
     // Every T imports before anything is written (a refusal is one line).
     let mut nets: Vec<(usize, snn_nir::Imported)> = vec![];
     for &t in fc.timesteps.iter().chain(std::iter::once(&fc.hw_timesteps)) {
