@@ -81,68 +81,71 @@ fn layer_of(name: &str, v: Value) -> Result<(Value, LayerConfig)> {
 }
 
 pub fn run(a: Args) -> Result<()> {
-    let net = match load_input(&a.config)? {
-        Input::Layer(_, cfg) => return run_layer(&cfg, &a.output),
-        Input::Network(net) => net,
-    };
-    let design = rtl_gen::generate_network(&net);
-    write_design(&design, &a.output)?;
-    let top = rtl_gen::network::modules(&net).pop().expect("a top module");
-    let support = crate::fusesoc::support_files(&top);
-    for (name, text) in &support {
-        write_atomic(&a.output.join(name), text.as_bytes())?;
+    match load_input(&a.config)? {
+        Input::Layer(_, cfg) => {
+            let design = rtl_gen::generate(&cfg);
+            let top = rtl_gen::generate::modules(&cfg)
+                .pop()
+                .expect("a top module");
+            let (files, core_name) = write_with_core_file(&design, &top, &a.output, |v, hash| {
+                crate::fusesoc::core_file(&cfg, &top.name, v, hash)
+            })?;
+            eprintln!(
+                "wrote {files} files, manifest.json and {core_name} (FuseSoC) to {} (top snn_core, {} layer {}x{}, T = {})",
+                a.output.display(),
+                cfg.neuron.kind(),
+                cfg.inputs,
+                cfg.outputs,
+                cfg.timesteps
+            );
+        }
+        Input::Network(net) => {
+            let design = rtl_gen::generate_network(&net);
+            let top = rtl_gen::network::modules(&net).pop().expect("a top module");
+            let (files, core_name) = write_with_core_file(&design, &top, &a.output, |v, hash| {
+                crate::fusesoc::network_core_file(&net, &top.name, v, hash)
+            })?;
+            eprintln!(
+                "wrote {files} files, manifest.json and {core_name} (FuseSoC) to {} (top {}, {} layers {}, T = {})",
+                a.output.display(),
+                top.name,
+                net.layers.len(),
+                net.layers
+                    .iter()
+                    .map(|l| format!("{} {}x{}", l.neuron.kind(), l.inputs, l.outputs))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                net.timesteps()
+            );
+        }
     }
-    let verilog: Vec<String> = design.files.iter().map(|(n, _)| n.clone()).collect();
-    let hash = design.manifest["network_sha256_16"]
-        .as_str()
-        .unwrap_or("")
-        .to_string();
-    let core = crate::fusesoc::network_core_file(&net, &top.name, &verilog, &hash);
-    let core_name = crate::fusesoc::core_file_name(&top.name);
-    write_atomic(&a.output.join(&core_name), core.as_bytes())?;
-    eprintln!(
-        "wrote {} files, manifest.json and {core_name} (FuseSoC) to {} (top {}, {} layers {}, T = {})",
-        design.files.len() + support.len(),
-        a.output.display(),
-        top.name,
-        net.layers.len(),
-        net.layers
-            .iter()
-            .map(|l| format!("{} {}x{}", l.neuron.kind(), l.inputs, l.outputs))
-            .collect::<Vec<_>>()
-            .join(", "),
-        net.timesteps()
-    );
     Ok(())
 }
 
-fn run_layer(cfg: &LayerConfig, output: &Path) -> Result<()> {
-    let a_output = output;
-    let cfg = cfg.clone();
-    let design = rtl_gen::generate(&cfg);
-    write_design(&design, a_output)?;
-    let top = rtl_gen::generate::modules(&cfg)
-        .pop()
-        .expect("a top module");
-    let support = crate::fusesoc::support_files(&top);
+/// Writes `design`, the wrapper and constraints its FuseSoC core file
+/// refers to, and that core file, made by `core` from the Verilog file list
+/// and the design's hash (the manifest's `config_sha256_16`, or
+/// `network_sha256_16` for a network). Returns the files written besides
+/// `manifest.json` and the core file, and the core file's name.
+fn write_with_core_file(
+    design: &rtl_gen::Design,
+    top: &rtl_gen::verilog::ast::Module,
+    dir: &Path,
+    core: impl FnOnce(&[String], &str) -> String,
+) -> Result<(usize, String)> {
+    write_design(design, dir)?;
+    let support = crate::fusesoc::support_files(top);
     for (name, text) in &support {
-        write_atomic(&a_output.join(name), text.as_bytes())?;
+        write_atomic(&dir.join(name), text.as_bytes())?;
     }
     let verilog: Vec<String> = design.files.iter().map(|(n, _)| n.clone()).collect();
-    let hash = rtl_gen::generate::config_hash(&cfg);
-    let core = crate::fusesoc::core_file(&cfg, &top.name, &verilog, &hash);
+    let hash = ["config_sha256_16", "network_sha256_16"]
+        .iter()
+        .find_map(|k| design.manifest[*k].as_str())
+        .unwrap_or("");
     let core_name = crate::fusesoc::core_file_name(&top.name);
-    write_atomic(&a_output.join(&core_name), core.as_bytes())?;
-    eprintln!(
-        "wrote {} files, manifest.json and {core_name} (FuseSoC) to {} (top snn_core, {} layer {}x{}, T = {})",
-        design.files.len() + support.len(),
-        a_output.display(),
-        cfg.neuron.kind(),
-        cfg.inputs,
-        cfg.outputs,
-        cfg.timesteps
-    );
-    Ok(())
+    write_atomic(&dir.join(&core_name), core(&verilog, hash).as_bytes())?;
+    Ok((design.files.len() + support.len(), core_name))
 }
 
 /// Writes a design into `dir` ([`rtl_gen::Design::write`]).
