@@ -51,6 +51,26 @@ pub struct FlowConfig {
     pub targets: Vec<String>,
 }
 
+/// `evaluate.if_encoder` (with `poisson_seed`): the rate or Poisson code,
+/// `None` when absent. Both flows (ANN and NIR) read it here.
+pub fn rate_encoder(e: &Obj) -> Result<Option<Encoder>, golden_model::ConfigError> {
+    let Some(enc) = e.opt("if_encoder") else {
+        return Ok(None);
+    };
+    Ok(Some(match enc.as_str() {
+        Some("rate") => Encoder::Rate,
+        Some("poisson") => Encoder::Poisson {
+            seed: e.int_in_or("poisson_seed", 0, i64::MAX, 0)? as u64,
+        },
+        _ => {
+            return Err(golden_model::ConfigError::new(
+                e.field_path("if_encoder"),
+                format!("{enc} is not accepted: \"rate\" or \"poisson\""),
+            ))
+        }
+    }))
+}
+
 fn err(path: &str, msg: impl std::fmt::Display) -> ConvertError {
     ConvertError::field(path, msg.to_string())
 }
@@ -192,19 +212,8 @@ impl FlowConfig {
             if let Some(t) = e.int_list_in("timesteps", TIMESTEPS.0, TIMESTEPS.1)? {
                 timesteps = t.into_iter().map(|x| x as usize).collect();
             }
-            if let Some(enc) = e.opt("if_encoder") {
-                if_encoder = match enc.as_str() {
-                    Some("rate") => Encoder::Rate,
-                    Some("poisson") => Encoder::Poisson {
-                        seed: e.int_in_or("poisson_seed", 0, i64::MAX, 0)? as u64,
-                    },
-                    _ => {
-                        return Err(err(
-                            &e.field_path("if_encoder"),
-                            format!("{enc} is not accepted: \"rate\" or \"poisson\""),
-                        ))
-                    }
-                };
+            if let Some(enc) = rate_encoder(e)? {
+                if_encoder = enc;
             }
         }
 

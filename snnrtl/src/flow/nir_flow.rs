@@ -129,19 +129,8 @@ impl NirFlowConfig {
             if let Some(t) = e.int_list_in("timesteps", TIMESTEPS.0, TIMESTEPS.1)? {
                 timesteps = t.into_iter().map(|x| x as usize).collect();
             }
-            if let Some(enc) = e.opt("if_encoder") {
-                encoder = match enc.as_str() {
-                    Some("rate") => Encoder::Rate,
-                    Some("poisson") => Encoder::Poisson {
-                        seed: e.int_in_or("poisson_seed", 0, i64::MAX, 0)? as u64,
-                    },
-                    _ => {
-                        return Err(golden_model::ConfigError::new(
-                            e.field_path("if_encoder"),
-                            format!("{enc} is not accepted: \"rate\" or \"poisson\""),
-                        ))
-                    }
-                };
+            if let Some(enc) = convert::flow_config::rate_encoder(&e)? {
+                encoder = enc;
             }
         }
         let (mut hw_timesteps, mut cosim_images) = (timesteps[0], 100);
