@@ -17,6 +17,7 @@ struct Sim::Api {
     void (*layout)(void*, uint32_t*, uint32_t*);
     void (*reset)(void*, uint32_t);
     void (*config)(void*, uint64_t, int64_t);
+    void (*config_words)(void*, uint64_t, const uint32_t*, uint32_t);
     uint64_t (*run)(void*, uint64_t, const uint32_t*, uint64_t, const uint8_t*, const uint8_t*, uint64_t,
                     uint32_t*, uint64_t, int, uint64_t*);
     uint64_t (*bench_pure)(void*, uint64_t, const uint32_t*, uint64_t);
@@ -36,9 +37,9 @@ std::unique_ptr<Sim> open_sim(rust::Str library, rust::Str vcd_path) {
     if (!h) throw std::runtime_error(std::string("dlopen failed: ") + dlerror());
     auto api = std::make_unique<Sim::Api>();
     resolve(h, "snn_sim_abi_version", api->abi_version);
-    if (api->abi_version() != 2)
+    if (api->abi_version() != 3)
         throw std::runtime_error(lib + ": shim ABI version " + std::to_string(api->abi_version()) +
-                                 " is not 2 (a library from another snnrtl; rebuild it)");
+                                 " is not 3 (a library from another snnrtl; rebuild it)");
     resolve(h, "snn_sim_new", api->create);
     resolve(h, "snn_sim_delete", api->destroy);
     resolve(h, "snn_sim_can_trace", api->can_trace);
@@ -47,6 +48,7 @@ std::unique_ptr<Sim> open_sim(rust::Str library, rust::Str vcd_path) {
     resolve(h, "snn_sim_layout", api->layout);
     resolve(h, "snn_sim_reset", api->reset);
     resolve(h, "snn_sim_config", api->config);
+    resolve(h, "snn_sim_config_words", api->config_words);
     resolve(h, "snn_sim_run", api->run);
     resolve(h, "snn_sim_bench_pure", api->bench_pure);
     resolve(h, "snn_sim_tap_words", api->tap_words);
@@ -72,6 +74,9 @@ void Sim::set_trace(bool on) { api_->trace(sim_, on ? 1 : 0); }
 uint64_t Sim::cycle() const { return api_->cycle(sim_); }
 void Sim::reset(uint32_t cycles) { api_->reset(sim_, cycles); }
 void Sim::config_write(uint64_t addr, int64_t data) { api_->config(sim_, addr, data); }
+void Sim::config_write_words(uint64_t addr, rust::Slice<const uint32_t> data) {
+    api_->config_words(sim_, addr, data.data(), static_cast<uint32_t>(data.size()));
+}
 
 RunCounts Sim::run(uint64_t max_cycles, rust::Slice<const uint32_t> inputs, uint64_t n_inputs,
                    rust::Slice<const uint8_t> valid_pattern, rust::Slice<const uint8_t> ready_pattern,

@@ -26,6 +26,7 @@ public:
     uint64_t cycle() const;
     void reset(uint32_t cycles);
     void config_write(uint64_t addr, int64_t data);
+    void config_write_words(uint64_t addr, rust::Slice<const uint32_t> data);
     RunCounts run(uint64_t max_cycles, rust::Slice<const uint32_t> inputs, uint64_t n_inputs,
                   rust::Slice<const uint8_t> valid_pattern, rust::Slice<const uint8_t> ready_pattern,
                   rust::Slice<uint32_t> outputs, uint64_t max_outputs, bool stop_when_inputs_taken);

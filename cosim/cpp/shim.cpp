@@ -21,6 +21,18 @@
 // Verilated class, SNN_TOP_HEADER its header, SNN_TOP_NAME the module name;
 // by default snn_core. Any top with snn_core's ports works (snn_network has
 // them, plus tap_fire and tap_spikes when SNN_TAPS is defined).
+//
+// SNN_FOLDED (the folded engine snn_folded, docs/folded.md) changes two
+// records: the output record is out_readout words, 1 word out_index,
+// 1 word out_class, 1 word flags (bits 0-2 as above, bit 3 out_last),
+// 2 words cycle; the tap record carries tap_event ({layer, step, neuron,
+// spike}) in place of tap_spikes. Its input record is snn_core's (in_lanes
+// holds one word of P lanes).
+#ifdef SNN_FOLDED
+#define SNN_TAP_DATA tap_event
+#else
+#define SNN_TAP_DATA tap_spikes
+#endif
 #ifndef VM_TRACE
 #define VM_TRACE 0
 #endif
@@ -119,7 +131,8 @@ struct Sim {
 extern "C" {
 
 // 2: version 1 plus snn_sim_tap_words and snn_sim_take_taps.
-uint32_t snn_sim_abi_version() { return 2; }
+// 3: plus snn_sim_config_words (configuration data wider than 64 bits).
+uint32_t snn_sim_abi_version() { return 3; }
 
 void* snn_sim_new(const char* vcd_path) { return new Sim(vcd_path); }
 
@@ -135,7 +148,11 @@ uint64_t snn_sim_cycle(void* p) { return static_cast<Sim*>(p)->cycle; }
 void snn_sim_layout(void* p, uint32_t* in_words, uint32_t* out_words) {
     SNN_TOP* t = static_cast<Sim*>(p)->top;
     *in_words = words_of(t->in_lanes) + 1;
+#ifdef SNN_FOLDED
+    *out_words = words_of(t->out_readout) + 1 + 1 + 1 + 2;
+#else
     *out_words = words_of(t->out_spikes) + words_of(t->out_state) + 1 + 1 + 2;
+#endif
 }
 
 void snn_sim_reset(void* p, uint32_t cycles) {
@@ -150,17 +167,24 @@ void snn_sim_reset(void* p, uint32_t cycles) {
 // One configuration write (one cycle with cfg_we high, the stream idle).
 // The caller masks addr and data to the port widths: Verilator requires the
 // bits above a port's width to be zero.
-void snn_sim_config(void* p, uint64_t addr, int64_t data) {
+// cfg_data from n little-endian words (missing words are 0).
+void snn_sim_config_words(void* p, uint64_t addr, const uint32_t* data, uint32_t n) {
     Sim* s = static_cast<Sim*>(p);
     uint32_t a[2] = {static_cast<uint32_t>(addr), static_cast<uint32_t>(addr >> 32)};
-    uint32_t d[2] = {static_cast<uint32_t>(data), static_cast<uint32_t>(static_cast<uint64_t>(data) >> 32)};
+    std::vector<uint32_t> d(std::max<uint32_t>(words_of(s->top->cfg_data), 2), 0);
+    std::memcpy(d.data(), data, std::min<std::size_t>(n, d.size()) * sizeof(uint32_t));
     put(s->top->cfg_addr, a);
-    put(s->top->cfg_data, d);
+    put(s->top->cfg_data, d.data());
     s->top->cfg_we = 1;
     s->top->in_valid = 0;
     s->low();
     s->high();
     s->top->cfg_we = 0;
+}
+
+void snn_sim_config(void* p, uint64_t addr, int64_t data) {
+    uint32_t d[2] = {static_cast<uint32_t>(data), static_cast<uint32_t>(static_cast<uint64_t>(data) >> 32)};
+    snn_sim_config_words(p, addr, d, 2);
 }
 
 // Runs up to max_cycles clocks. Input records are offered in order (a record
@@ -175,10 +199,14 @@ uint64_t snn_sim_run(void* p, uint64_t max_cycles, const uint32_t* inputs, uint6
                      uint64_t* counts) {
     Sim* s = static_cast<Sim*>(p);
     SNN_TOP* t = s->top;
+#ifdef SNN_FOLDED
+    const uint32_t lw = words_of(t->in_lanes), sw = words_of(t->out_readout), stw = 1;
+#else
     const uint32_t lw = words_of(t->in_lanes), sw = words_of(t->out_spikes), stw = words_of(t->out_state);
+#endif
     const uint32_t iw = lw + 1, ow = sw + stw + 4;
 #ifdef SNN_TAPS
-    const uint32_t tw = words_of(t->tap_spikes);
+    const uint32_t tw = words_of(t->SNN_TAP_DATA);
 #endif
     uint64_t in_i = 0, out_i = 0, c = 0;
     for (; c < max_cycles; ++c) {
@@ -201,20 +229,31 @@ uint64_t snn_sim_run(void* p, uint64_t max_cycles, const uint32_t* inputs, uint6
             const std::size_t at = s->taps.size();
             s->taps.resize(at + tw + 3);
             s->taps[at] = k;
-            get(t->tap_spikes, &s->taps[at + 1]);
+            get(t->SNN_TAP_DATA, &s->taps[at + 1]);
             s->taps[at + 1 + tw] = static_cast<uint32_t>(s->cycle);
             s->taps[at + 2 + tw] = static_cast<uint32_t>(s->cycle >> 32);
         }
 #endif
         uint32_t* rec = outputs + out_i * ow;
         if (out_fire) {
+#ifdef SNN_FOLDED
+            get(t->out_readout, rec);
+            rec[sw] = t->out_index;
+            rec[sw + stw] = t->out_class;
+#else
             get(t->out_spikes, rec);
             get(t->out_state, rec + sw);
             rec[sw + stw] = t->out_step;
+#endif
         }
+#ifdef SNN_FOLDED
+        const uint32_t last_bit = (t->out_last & 1) << 3;
+#else
+        const uint32_t last_bit = 0;
+#endif
         s->high();
         if (out_fire) {
-            rec[sw + stw + 1] = (t->overflow & 1) | ((t->illegal_spike & 1) << 1) | ((t->framing_error & 1) << 2);
+            rec[sw + stw + 1] = (t->overflow & 1) | ((t->illegal_spike & 1) << 1) | ((t->framing_error & 1) << 2) | last_bit;
             rec[sw + stw + 2] = static_cast<uint32_t>(s->cycle - 1);
             rec[sw + stw + 3] = static_cast<uint32_t>((s->cycle - 1) >> 32);
             ++out_i;
@@ -230,7 +269,7 @@ uint64_t snn_sim_run(void* p, uint64_t max_cycles, const uint32_t* inputs, uint6
 // Words per tap record (see the top of this file); 0 when the design has no taps.
 uint32_t snn_sim_tap_words(void* p) {
 #ifdef SNN_TAPS
-    return words_of(static_cast<Sim*>(p)->top->tap_spikes) + 3;
+    return words_of(static_cast<Sim*>(p)->top->SNN_TAP_DATA) + 3;
 #else
     (void)p;
     return 0;

@@ -33,6 +33,9 @@ pub mod ffi {
         fn cycle(self: &Sim) -> u64;
         fn reset(self: Pin<&mut Sim>, cycles: u32);
         fn config_write(self: Pin<&mut Sim>, addr: u64, data: i64);
+        /// A configuration write of `data` (little-endian words; the
+        /// folded engine's weight words are wider than 64 bits).
+        fn config_write_words(self: Pin<&mut Sim>, addr: u64, data: &[u32]);
         #[allow(clippy::too_many_arguments)]
         fn run(
             self: Pin<&mut Sim>,

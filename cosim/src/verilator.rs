@@ -12,7 +12,8 @@
 //! - The top is `manifest.json`'s `"top"` in the RTL folder (`snn_core`
 //!   without one); the shim gets it as `-DSNN_TOP=V<top>` (with its header
 //!   and name), and `-DSNN_TAPS` when the manifest lists a `tap_fire` port
-//!   (a network of two or more layers).
+//!   (a network of two or more layers), `-DSNN_FOLDED` for `snn_folded`
+//!   (whose memories Verilator leaves empty: `-DSNN_NO_WEIGHT_INIT`).
 //! - Everything is `-fPIC` (a shared library needs it; hardware-facts.md
 //!   measured it ~25% slower than a static build: the price of loading any
 //!   design at run time into this process).
@@ -328,6 +329,12 @@ impl Builder {
         if trace {
             v.arg("--trace");
         }
+        let folded = top.top == "snn_folded";
+        if folded {
+            // Co-simulation loads the weights through the configuration
+            // port (the process's working folder has no hex files).
+            v.arg(format!("-D{}", rtl_gen::folded::memory::NO_INIT_MACRO));
+        }
         v.args(&files);
         run_cmd(&mut v, "verilating the design")?;
         let mut unity = String::new();
@@ -354,6 +361,9 @@ impl Builder {
             .arg(format!("-DSNN_TOP_NAME=\"{}\"", top.top));
         if top.taps {
             c.arg("-DSNN_TAPS=1");
+        }
+        if folded {
+            c.arg("-DSNN_FOLDED=1");
         }
         c.arg("-shared")
             .arg(tmp.join("unity.cpp"))

@@ -52,7 +52,8 @@ impl Design {
         for entry in std::fs::read_dir(dir).map_err(|e| ctx("cannot list", dir, e))? {
             let name = entry?.file_name().to_string_lossy().to_string();
             let ours = self.files.iter().any(|(n, _)| *n == name);
-            if !ours && name.starts_with("snn_") && name.ends_with(".v") {
+            let generated = name.ends_with(".v") || name.ends_with(".hex");
+            if !ours && name.starts_with("snn_") && generated {
                 let p = dir.join(&name);
                 std::fs::remove_file(&p).map_err(|e| ctx("cannot remove stale file", &p, e))?;
             }

@@ -17,6 +17,7 @@
 use crate::membrane::{
     self, bias_plus, ext, finish, internal_bits, plus_const_bits, start, Stage, StageA,
 };
+use crate::unit::StateSource;
 use crate::verilog::ast::{Decl, Expr, Item, Module};
 use golden_model::{LayerConfig, Neuron, Reset};
 
@@ -64,8 +65,14 @@ fn leak_csa(m: &mut Module, p: &str, x: &str, z: &str, n: u32, k: u32) -> (Expr,
     )
 }
 
-/// The unit for an `if` or `lif` layer (`snn_if` / `snn_lif`).
+/// The unit for an `if` or `lif` layer (`snn_if` / `snn_lif`) in the
+/// unrolled core: one per column, its membrane in its own register.
 pub fn snn_if(cfg: &LayerConfig) -> Module {
+    snn_if_unit(cfg, StateSource::Loop)
+}
+
+/// The `if`/`lif` unit with its membrane from `src`.
+pub fn snn_if_unit(cfg: &LayerConfig, src: StateSource) -> Module {
     let (name, vth, leak_shift, reset) = match cfg.neuron {
         Neuron::If { vth, reset } => ("snn_if", vth, 0, reset),
         Neuron::Lif {
@@ -104,10 +111,10 @@ pub fn snn_if(cfg: &LayerConfig) -> Module {
             format!("c - vth = I + (b - {vth})"),
         ),
     ];
-    let mut m = start(name, cfg, vec![Stage { prefix: "a", regs }]);
+    let mut m = start(name, cfg, vec![Stage { prefix: "a", regs }], src);
     // The registered constant is declared after stage A's block reads it;
     // Verilog allows any order of module items.
-    bias_plus(&mut m, cfg, "bias_mv", bvb, -vth_i);
+    bias_plus(&mut m, cfg, "bias_mv", bvb, -vth_i, src);
     let (vx, vz, dx, dz) = if leak_shift > 0 {
         m.push(Decl::wire("c_w", w).signed().comment("c at W bits"));
         m.push(Item::assign("c_w", ext("a_c", cb, w)));

@@ -11,6 +11,7 @@ pub mod array;
 pub mod cfg_map;
 pub mod core;
 pub mod elm;
+pub mod folded;
 pub mod generate;
 pub mod if_unit;
 pub mod membrane;

@@ -15,7 +15,7 @@
 //! guarantees no overflow (threshold tests at `W + 1` bits, so that they
 //! cannot wrap); the stored membrane is `SB` bits (`SB = W` unless forced).
 
-use crate::unit::{step_bits, with_unit_ports};
+use crate::unit::{step_bits, with_unit_ports, StateSource};
 use crate::verilog::ast::{Decl, Expr, Item, LValue, Module, Stmt};
 use golden_model::widths::bits;
 use golden_model::LayerConfig;
@@ -83,13 +83,27 @@ fn nb(l: &str, r: Expr) -> Stmt {
 
 /// A unit module with its ports, the input `stages` in order (each with `<p>_valid`, `<p>_step` and its
 /// values; the last also `<p>_first`, its step is 0), and `u_prev` (`W`
-/// bits: `out_state` sign-extended, 0 when the loop's step is 0).
-pub fn start(name: &str, cfg: &LayerConfig, stages: Vec<Stage>) -> Module {
+/// bits: `out_state` sign-extended, 0 when the loop's step is 0). With
+/// [`StateSource::Port`] each stage also carries `<p>_u_in`, the `in_state`
+/// that came with its current, and `u_prev` reads the last one instead.
+pub fn start(name: &str, cfg: &LayerConfig, mut stages: Vec<Stage>, src: StateSource) -> Module {
     let wd = cfg.widths();
     let w = internal_bits(cfg);
     let tw = step_bits(cfg.timesteps);
-    let mut m = with_unit_ports(Module::new(name), cfg);
+    let mut m = with_unit_ports(Module::new(name), cfg, src);
     let n = stages.len();
+    if src == StateSource::Port {
+        let mut from = "in_state".to_string();
+        for st in stages.iter_mut() {
+            st.regs.push(StageA::new(
+                "u_in",
+                wd.state_bits,
+                Expr::id(from.as_str()),
+                "the membrane that came with this current",
+            ));
+            from = format!("{}_u_in", st.prefix);
+        }
+    }
     let last_prefix = stages.last().expect("an input stage").prefix;
     let mut prev = ("in_valid".to_string(), "in_step".to_string());
     for (k, st) in stages.into_iter().enumerate() {
@@ -143,7 +157,10 @@ pub fn start(name: &str, cfg: &LayerConfig, stages: Vec<Stage>) -> Module {
         Expr::mux(
             Expr::id(format!("{}_first", last_prefix)),
             Expr::slit(w, 0),
-            ext("out_state", wd.state_bits, w),
+            match src {
+                StateSource::Loop => ext("out_state", wd.state_bits, w),
+                StateSource::Port => ext(&format!("{last_prefix}_u_in"), wd.state_bits, w),
+            },
         ),
     ));
     m
@@ -153,20 +170,33 @@ pub fn start(name: &str, cfg: &LayerConfig, stages: Vec<Stage>) -> Module {
 /// port plus `k`: a constant of the layer once configured, registered so
 /// that no path adds it and a current in one cycle. It is valid from the
 /// second clock after `bias` changes; a current reaches the unit at least
-/// `R + C - 1 >= 1` clocks after the configuration write before it.
-pub fn bias_plus(m: &mut Module, cfg: &LayerConfig, name: &str, width: u32, k: i64) {
+/// `R + C - 1 >= 1` clocks after the configuration write before it. With
+/// [`StateSource::Port`] the bias changes with every current, so `name` is
+/// a wire instead.
+pub fn bias_plus(
+    m: &mut Module,
+    cfg: &LayerConfig,
+    name: &str,
+    width: u32,
+    k: i64,
+    src: StateSource,
+) {
+    let value = Expr::add(ext("bias", cfg.weight_bits, width), Expr::slit(width, k));
+    if src == StateSource::Port {
+        m.push(Decl::wire(name, width).signed().comment(format!(
+            "bias {} {} (with each current)",
+            if k < 0 { "-" } else { "+" },
+            k.abs()
+        )));
+        m.push(Item::assign(name, value));
+        return;
+    }
     m.push(Decl::reg(name, width).signed().comment(format!(
         "bias {} {} (static)",
         if k < 0 { "-" } else { "+" },
         k.abs()
     )));
-    m.push(Item::always_ff(
-        "clk",
-        vec![nb(
-            name,
-            Expr::add(ext("bias", cfg.weight_bits, width), Expr::slit(width, k)),
-        )],
-    ));
+    m.push(Item::always_ff("clk", vec![nb(name, value)]));
 }
 
 /// `wire unused_<name> = ^(bits)`: reads bits that the logic does not need

@@ -108,7 +108,7 @@ fn entry_index(cfg: &LayerConfig) -> HashMap<(usize, usize), usize> {
 fn unit_head(name: &str, cfg: &LayerConfig, d: Dims) -> Module {
     let n_w = unit::psn_weight_entries(cfg).len() as u32;
     let n_b = unit::psn_threshold_count(cfg) as u32;
-    let mut m = unit::with_unit_ports(Module::new(name), cfg)
+    let mut m = unit::with_unit_ports(Module::new(name), cfg, unit::StateSource::Loop)
         .input(
             "psn_weights",
             n_w * d.pwb,

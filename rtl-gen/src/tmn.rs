@@ -18,13 +18,21 @@
 use crate::membrane::{
     ext, finish, internal_bits, plus_const_bits, sink, start, sum, Stage, StageA,
 };
+use crate::unit::StateSource;
 use crate::verilog::ast::{Decl, Expr, Item, Module};
 use golden_model::{LayerConfig, Neuron};
 
 /// Latency of `snn_tmn` in `en` cycles: input stages `a` and `b`, the loop.
 pub const LATENCY: usize = 3;
 
+/// The `tmn` unit of the unrolled core: one per column, its membrane in its
+/// own register.
 pub fn snn_tmn(cfg: &LayerConfig) -> Module {
+    snn_tmn_unit(cfg, StateSource::Loop)
+}
+
+/// The `tmn` unit with its membrane from `src`.
+pub fn snn_tmn_unit(cfg: &LayerConfig, src: StateSource) -> Module {
     let Neuron::Tmn { vth } = cfg.neuron else {
         panic!("snn_tmn needs a tmn layer")
     };
@@ -66,6 +74,7 @@ pub fn snn_tmn(cfg: &LayerConfig) -> Module {
                 regs: stage_b,
             },
         ],
+        src,
     );
     let q = vth.trailing_zeros();
     m.push(Decl::wire("op", w + 1).signed().comment("2u"));

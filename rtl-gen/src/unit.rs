@@ -20,11 +20,25 @@ pub fn latency(cfg: &LayerConfig) -> usize {
     }
 }
 
-/// Adds the common neuron-unit ports to `m`, in the documented order.
-pub fn with_unit_ports(m: Module, cfg: &LayerConfig) -> Module {
+/// Where a unit's previous membrane comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StateSource {
+    /// Its own `out_state` register: one unit per neuron (the unrolled
+    /// core), and `bias` is static once configured.
+    Loop,
+    /// The `in_state` port, given with each current and carried through the
+    /// input stages: one unit serves many neurons in turn (the folded
+    /// engine), and `bias` is read with each current.
+    Port,
+}
+
+/// Adds the common neuron-unit ports to `m`, in the documented order
+/// (`in_state` only for [`StateSource::Port`]).
+pub fn with_unit_ports(m: Module, cfg: &LayerConfig, src: StateSource) -> Module {
     let w = cfg.widths();
     let tw = step_bits(cfg.timesteps);
-    m.input("clk", 1, false, "clock, rising edge")
+    let m = m
+        .input("clk", 1, false, "clock, rising edge")
         .input("rst", 1, false, "synchronous reset, active high")
         .input("en", 1, false, "advance: registers update only when 1")
         .input("in_valid", 1, false, "a current arrives this cycle")
@@ -35,8 +49,20 @@ pub fn with_unit_ports(m: Module, cfg: &LayerConfig) -> Module {
             true,
             "synaptic current I[t] of this column, no bias",
         )
-        .input("bias", cfg.weight_bits, true, "bias b of this column")
-        .output_reg("out_valid", 1, false, "a spike for step out_step")
+        .input("bias", cfg.weight_bits, true, match src {
+            StateSource::Loop => "bias b of this column",
+            StateSource::Port => "bias b of this current's neuron, with in_valid",
+        });
+    let m = match src {
+        StateSource::Loop => m,
+        StateSource::Port => m.input(
+            "in_state",
+            w.state_bits,
+            true,
+            "the neuron's membrane after the previous step (ignored at step 0), with in_valid",
+        ),
+    };
+    m.output_reg("out_valid", 1, false, "a spike for step out_step")
         .output_reg("out_step", tw, false, "timestep of this output")
         .output_reg("out_spike", 2, false, "lane code: 00 = 0, 01 = +1, 11 = -1")
         .output_reg(

@@ -907,6 +907,17 @@ pub enum Item {
     GenerateIf(GenerateIf),
     /// `// text` line(s) (a `\n` in the text starts another comment line).
     Comment(String),
+    /// Memory contents from a hex file, unless the macro `guard` is defined:
+    /// `` `ifndef guard `` / `initial $readmemh("file", memory);` / `` `endif ``.
+    /// The only `initial` the generator writes (contents, not logic).
+    ReadMemH {
+        /// File name, relative to where the simulator or Yosys runs.
+        file: String,
+        /// The memory array.
+        memory: String,
+        /// Macro that leaves the memory uninitialised (loaded by a port).
+        guard: String,
+    },
     /// An empty line.
     Blank,
 }

@@ -381,6 +381,15 @@ impl Printer {
                 }
             }
             Item::Comment(t) => self.comment(t),
+            Item::ReadMemH {
+                file,
+                memory,
+                guard,
+            } => {
+                self.line(&format!("`ifndef {guard}"));
+                self.line(&format!("initial $readmemh(\"{file}\", {memory});"));
+                self.line("`endif");
+            }
             Item::Blank => self.line(""),
         }
     }
