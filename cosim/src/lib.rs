@@ -6,10 +6,14 @@
 //!   every output with the golden model, naming the first divergence.
 //! - [`network`]: the same for a chain of layers (`snn_network`), checking
 //!   every link between layers through the taps, and the predicted class.
+//! - [`folded`]: the folded engine (`snn_folded`): every neuron's spike on
+//!   every step of every layer, the readouts and the class, and the cycles
+//!   per image.
 //! - [`stimulus`] and [`icarus`]: the same check on the second simulator,
 //!   through `testbenches/tb_core.v`.
 
 pub mod bridge;
+pub mod folded;
 pub mod icarus;
 pub mod network;
 pub mod run;

@@ -49,10 +49,15 @@ pub fn with_unit_ports(m: Module, cfg: &LayerConfig, src: StateSource) -> Module
             true,
             "synaptic current I[t] of this column, no bias",
         )
-        .input("bias", cfg.weight_bits, true, match src {
-            StateSource::Loop => "bias b of this column",
-            StateSource::Port => "bias b of this current's neuron, with in_valid",
-        });
+        .input(
+            "bias",
+            cfg.weight_bits,
+            true,
+            match src {
+                StateSource::Loop => "bias b of this column",
+                StateSource::Port => "bias b of this current's neuron, with in_valid",
+            },
+        );
     let m = match src {
         StateSource::Loop => m,
         StateSource::Port => m.input(

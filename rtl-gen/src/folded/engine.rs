@@ -176,7 +176,12 @@ pub fn snn_folded(net: &NetworkConfig, plan: &FoldedPlan) -> Module {
         )
         .input("in_last", 1, false, "this is the sample's last input word")
         .output_reg("out_valid", 1, false, "a readout offered")
-        .input("out_ready", 1, false, "readout taken when out_valid && out_ready")
+        .input(
+            "out_ready",
+            1,
+            false,
+            "readout taken when out_valid && out_ready",
+        )
         .output(
             "out_readout",
             rb,
@@ -238,7 +243,9 @@ pub fn snn_folded(net: &NetworkConfig, plan: &FoldedPlan) -> Module {
     let wbase0: Vec<usize> = plan.layers.iter().map(|l| l.weight_base).collect();
     let bbase: Vec<usize> = plan.layers.iter().map(|l| l.bias_base).collect();
     let outs: Vec<usize> = plan.layers.iter().map(|l| l.outputs).collect();
-    let lastv: Vec<usize> = (0..n_layers).map(|l| usize::from(l + 1 == n_layers)).collect();
+    let lastv: Vec<usize> = (0..n_layers)
+        .map(|l| usize::from(l + 1 == n_layers))
+        .collect();
     b.wire(
         "l_words_m1",
         wwb,
@@ -297,7 +304,12 @@ pub fn snn_folded(net: &NetworkConfig, plan: &FoldedPlan) -> Module {
         "in_ready",
         Expr::eq(id("phase"), lit(2, LOAD as usize)),
     ));
-    b.wire("in_fire", 1, Expr::land(id("in_valid"), id("in_ready")), "an input word is taken");
+    b.wire(
+        "in_fire",
+        1,
+        Expr::land(id("in_valid"), id("in_ready")),
+        "an input word is taken",
+    );
     b.wire(
         "ld_step_end",
         1,
@@ -355,7 +367,11 @@ pub fn snn_folded(net: &NetworkConfig, plan: &FoldedPlan) -> Module {
                             Expr::lnot(Expr::bit_at("in_bad", k)),
                         )
                     };
-                    Expr::mux(keep, Expr::part("in_lanes", 2 * k + 1, 2 * k), Expr::lit(2, 0))
+                    Expr::mux(
+                        keep,
+                        Expr::part("in_lanes", 2 * k + 1, 2 * k),
+                        Expr::lit(2, 0),
+                    )
                 })
                 .collect(),
         ),
@@ -387,10 +403,7 @@ pub fn snn_folded(net: &NetworkConfig, plan: &FoldedPlan) -> Module {
     };
     b.m.push(x_inst(
         "x0",
-        Expr::lor(
-            id("in_fire"),
-            Expr::land(id("wr_we"), lay0.clone()),
-        ),
+        Expr::lor(id("in_fire"), Expr::land(id("wr_we"), lay0.clone())),
         Expr::mux(id("in_ready"), id("ld_addr"), id("wr_addr")),
         Expr::mux(id("in_ready"), id("in_clean"), id("wr_data")),
     ));
@@ -409,7 +422,12 @@ pub fn snn_folded(net: &NetworkConfig, plan: &FoldedPlan) -> Module {
             "the word read for the running layer",
         );
     } else {
-        b.wire("x_q", lanes, id("x0_q"), "the word read for the running layer");
+        b.wire(
+            "x_q",
+            lanes,
+            id("x0_q"),
+            "the word read for the running layer",
+        );
     }
 
     // ---- fetch -------------------------------------------------------
@@ -426,15 +444,31 @@ pub fn snn_folded(net: &NetworkConfig, plan: &FoldedPlan) -> Module {
     b.reg("pf_t", tw, "its step");
     b.reg("pf_g", gb, "its group");
     b.reg("wd_v", 1, "wd holds a word");
-    b.reg("wd_nz", p as u32, "its lanes not yet taken that are non-zero");
+    b.reg(
+        "wd_nz",
+        p as u32,
+        "its lanes not yet taken that are non-zero",
+    );
     b.reg("wd_sg", p as u32, "its lanes' signs (1: -1)");
     b.reg("wd_abase", wab, "its weight address for lane 0");
     b.reg("wd_last", 1, "it is its step's last word");
     b.reg("wd_t", tw, "its step");
     b.reg("wd_g", gb, "its group");
-    b.reg("iss_busy", 1, "the issuer is feeding a step's currents to the unit");
-    b.reg("end1_v", 1, "a step's last spike is one cycle into the PE row");
-    b.reg("end2_v", 1, "a step's currents are complete: hand them to the issuer");
+    b.reg(
+        "iss_busy",
+        1,
+        "the issuer is feeding a step's currents to the unit",
+    );
+    b.reg(
+        "end1_v",
+        1,
+        "a step's last spike is one cycle into the PE row",
+    );
+    b.reg(
+        "end2_v",
+        1,
+        "a step's currents are complete: hand them to the issuer",
+    );
     b.wire(
         "wd_one",
         p as u32,
@@ -450,7 +484,12 @@ pub fn snn_folded(net: &NetworkConfig, plan: &FoldedPlan) -> Module {
         Expr::and(id("wd_nz"), Expr::not(id("wd_one"))),
         "the lanes left after it",
     );
-    b.wire("wd_has", 1, Expr::red_or(id("wd_nz")), "a non-zero lane is left");
+    b.wire(
+        "wd_has",
+        1,
+        Expr::red_or(id("wd_nz")),
+        "a non-zero lane is left",
+    );
     b.wire(
         "wd_fin",
         1,
@@ -477,7 +516,12 @@ pub fn snn_folded(net: &NetworkConfig, plan: &FoldedPlan) -> Module {
             }
         })
         .collect();
-    b.wire("wd_j", jb, Expr::concat(j_bits), "the lowest non-zero lane's index");
+    b.wire(
+        "wd_j",
+        jb,
+        Expr::concat(j_bits),
+        "the lowest non-zero lane's index",
+    );
     b.wire(
         "wd_neg",
         1,
@@ -509,7 +553,10 @@ pub fn snn_folded(net: &NetworkConfig, plan: &FoldedPlan) -> Module {
     b.wire(
         "emit",
         1,
-        Expr::land(Expr::land(id("wd_v"), id("wd_has")), Expr::lnot(id("stall"))),
+        Expr::land(
+            Expr::land(id("wd_v"), id("wd_has")),
+            Expr::lnot(id("stall")),
+        ),
         "read the weight word of one non-zero spike",
     );
     b.wire(
@@ -593,10 +640,7 @@ pub fn snn_folded(net: &NetworkConfig, plan: &FoldedPlan) -> Module {
                                 ],
                                 vec![
                                     nb("f_t", Expr::add(id("f_t"), lit(tw, 1))),
-                                    nb(
-                                        "f_addr",
-                                        zx(Expr::add(id("f_t"), lit(tw, 1)), tw, xab),
-                                    ),
+                                    nb("f_addr", zx(Expr::add(id("f_t"), lit(tw, 1)), tw, xab)),
                                 ],
                             ),
                         ],
@@ -661,15 +705,14 @@ pub fn snn_folded(net: &NetworkConfig, plan: &FoldedPlan) -> Module {
             .conn("waddr", low("cfg_addr", cab, bab))
             .conn("wdata", low("cfg_data", plan.weight_word_bits(), wbm))
             .conn("re", id("iss_go"))
-            .conn(
-                "raddr",
-                Expr::add(id("l_bbase"), fit("iss_n", nbits, bab)),
-            )
+            .conn("raddr", Expr::add(id("l_bbase"), fit("iss_n", nbits, bab)))
             .conn("rdata", id("bias_q")),
     );
 
     // ---- PE row ------------------------------------------------------------
-    b.comment("The PE row: P accumulators; each adds, subtracts or skips its lane of the weight word.");
+    b.comment(
+        "The PE row: P accumulators; each adds, subtracts or skips its lane of the weight word.",
+    );
     b.reg("e1_v", 1, "w_q holds a spike's weight word");
     b.reg("e1_neg", 1, "that spike is -1");
     b.reg("end1_t", tw, "");
@@ -729,7 +772,11 @@ pub fn snn_folded(net: &NetworkConfig, plan: &FoldedPlan) -> Module {
     b.reg("iss_t", tw, "step being issued");
     b.reg("iss_g", gb, "group being issued");
     for k in 0..p as u32 {
-        b.sreg(&format!("cur_{k}"), a, &format!("current {k} waiting to issue"));
+        b.sreg(
+            &format!("cur_{k}"),
+            a,
+            &format!("current {k} waiting to issue"),
+        );
     }
     let go = if period == p {
         id("iss_busy")
@@ -838,7 +885,11 @@ pub fn snn_folded(net: &NetworkConfig, plan: &FoldedPlan) -> Module {
     let mw = gb + nbits + jb;
     let lu_max = plan.layers.iter().map(|l| l.unit_latency).max().unwrap();
     for d in 1..=lu_max {
-        b.reg(&format!("dl_{d}"), mw, &format!("{{g, n, k}} issued {d} cycles ago"));
+        b.reg(
+            &format!("dl_{d}"),
+            mw,
+            &format!("{{g, n, k}} issued {d} cycles ago"),
+        );
     }
     let mut dl = vec![nb(
         "dl_1",
@@ -863,17 +914,40 @@ pub fn snn_folded(net: &NetworkConfig, plan: &FoldedPlan) -> Module {
         "{g, n, k} of the unit's output",
     );
     b.wire("o_k", jb, Expr::part("o_meta", jb - 1, 0), "its lane");
-    b.wire("o_n", nbits, Expr::part("o_meta", jb + nbits - 1, jb), "its neuron");
-    b.wire("o_g", gb, Expr::part("o_meta", mw - 1, jb + nbits), "its group");
-    b.wire("o_v", 1, pick(&|l| id(&format!("u{l}_valid"))), "the running unit gives a spike");
-    b.wire("o_step", tw, pick(&|l| id(&format!("u{l}_step"))), "its step");
-    b.wire("o_spike", 2, pick(&|l| id(&format!("u{l}_spike"))), "the spike");
+    b.wire(
+        "o_n",
+        nbits,
+        Expr::part("o_meta", jb + nbits - 1, jb),
+        "its neuron",
+    );
+    b.wire(
+        "o_g",
+        gb,
+        Expr::part("o_meta", mw - 1, jb + nbits),
+        "its group",
+    );
+    b.wire(
+        "o_v",
+        1,
+        pick(&|l| id(&format!("u{l}_valid"))),
+        "the running unit gives a spike",
+    );
+    b.wire(
+        "o_step",
+        tw,
+        pick(&|l| id(&format!("u{l}_step"))),
+        "its step",
+    );
+    b.wire(
+        "o_spike",
+        2,
+        pick(&|l| id(&format!("u{l}_spike"))),
+        "the spike",
+    );
     b.swire(
         "o_state",
         sbm,
-        pick(&|l| {
-            crate::membrane::ext(&format!("u{l}_state"), plan.layers[l].state_bits, sbm)
-        }),
+        pick(&|l| crate::membrane::ext(&format!("u{l}_state"), plan.layers[l].state_bits, sbm)),
         "the membrane after the step",
     );
     b.wire(
@@ -885,7 +959,9 @@ pub fn snn_folded(net: &NetworkConfig, plan: &FoldedPlan) -> Module {
     let last_l = n_layers - 1;
 
     // ---- writer, taps, flags -----------------------------------------------
-    b.comment("The unit's spikes: packed into the next layer's words, tapped, and (last layer) read out.");
+    b.comment(
+        "The unit's spikes: packed into the next layer's words, tapped, and (last layer) read out.",
+    );
     b.wire(
         "o_keep",
         1,
@@ -906,7 +982,11 @@ pub fn snn_folded(net: &NetworkConfig, plan: &FoldedPlan) -> Module {
     );
     if p > 1 {
         let sw_w = 2 * (p as u32 - 1);
-        b.reg("sw", sw_w, "lanes 0..k-1 of the word being packed, at the top");
+        b.reg(
+            "sw",
+            sw_w,
+            "lanes 0..k-1 of the word being packed, at the top",
+        );
         let next = if p == 2 {
             id("o_lane")
         } else {
@@ -934,7 +1014,10 @@ pub fn snn_folded(net: &NetworkConfig, plan: &FoldedPlan) -> Module {
             zx(id("o_step"), tw, xab),
         ),
     ));
-    b.m.push(Item::assign("tap_fire", Expr::land(id("o_v"), id("o_keep"))));
+    b.m.push(Item::assign(
+        "tap_fire",
+        Expr::land(id("o_v"), id("o_keep")),
+    ));
     b.m.push(Item::assign(
         "tap_event",
         Expr::concat(vec![id("lay"), id("o_step"), id("o_n"), id("o_lane")]),
@@ -952,7 +1035,12 @@ pub fn snn_folded(net: &NetworkConfig, plan: &FoldedPlan) -> Module {
             .array(p as u32)
             .comment("each lane's spike value so far (tmn: sum s*2^(t'...); if/lif: spike count)"),
     );
-    b.swire("sv_rd", svb, Expr::elem("sv", id("o_k")), "this lane's so far");
+    b.swire(
+        "sv_rd",
+        svb,
+        Expr::elem("sv", id("o_k")),
+        "this lane's so far",
+    );
     let tmn = matches!(last.neuron, Neuron::Tmn { .. });
     if tmn {
         crate::membrane::sink(
@@ -1129,7 +1217,10 @@ pub fn snn_folded(net: &NetworkConfig, plan: &FoldedPlan) -> Module {
                 vec![nb("framing_error", lit(1, 1))],
             ),
             Stmt::if_then(
-                Expr::land(id("in_fire"), Expr::red_or(Expr::and(id("in_bad"), id("in_keep")))),
+                Expr::land(
+                    id("in_fire"),
+                    Expr::red_or(Expr::and(id("in_bad"), id("in_keep"))),
+                ),
                 vec![nb("illegal_spike", lit(1, 1))],
             ),
             Stmt::if_then(
@@ -1140,7 +1231,10 @@ pub fn snn_folded(net: &NetworkConfig, plan: &FoldedPlan) -> Module {
                 id("lay_done"),
                 vec![Stmt::if_else(
                     id("l_last"),
-                    vec![nb("phase", lit(2, OUT as usize)), nb("out_index", lit(cb, 0))],
+                    vec![
+                        nb("phase", lit(2, OUT as usize)),
+                        nb("out_index", lit(cb, 0)),
+                    ],
                     vec![
                         nb("lay", Expr::add(id("lay"), lit(lb, 1))),
                         nb("init_pending", lit(1, 1)),
@@ -1203,15 +1297,23 @@ pub fn memories(plan: &FoldedPlan) -> Vec<Module> {
             "snn_fold_bias",
             plan.weight_bits,
             plan.bias_depth,
+            plan.bias_addr_bits(),
             init.then_some(super::BIAS_HEX),
         ),
-        dual_port("snn_fold_x0", 2 * plan.p as u32, plan.buffer_depth[0], None),
+        dual_port(
+            "snn_fold_x0",
+            2 * plan.p as u32,
+            plan.buffer_depth[0],
+            plan.buffer_addr_bits(),
+            None,
+        ),
     ];
     if plan.layers.len() > 1 {
         v.push(dual_port(
             "snn_fold_x1",
             2 * plan.p as u32,
             plan.buffer_depth[1],
+            plan.buffer_addr_bits(),
             None,
         ));
     }
@@ -1219,6 +1321,7 @@ pub fn memories(plan: &FoldedPlan) -> Vec<Module> {
         "snn_fold_readout",
         plan.readout_bits,
         plan.layers.last().unwrap().outputs,
+        plan.class_bits(),
         None,
     ));
     v

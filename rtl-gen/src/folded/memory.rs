@@ -44,28 +44,33 @@ pub fn single_port(name: &str, width: u32, depth: usize, ab: u32, file: Option<&
             false,
             "the word at addr, one cycle after a cycle without we",
         );
-    m.push(Decl::reg("mem", width).array(depth as u32).comment(match file {
-        Some(f) => format!("{depth} words; contents from {f}"),
-        None => format!("{depth} words; no initial contents (loaded through we)"),
-    }));
+    m.push(
+        Decl::reg("mem", width)
+            .array(depth as u32)
+            .comment(match file {
+                Some(f) => format!("{depth} words; contents from {f}"),
+                None => format!("{depth} words; no initial contents (loaded through we)"),
+            }),
+    );
     init(&mut m, file);
     m.push(Item::always_ff(
         "clk",
         vec![Stmt::if_else(
             Expr::id("we"),
-            vec![nb(LValue::index("mem", Expr::id("addr")), Expr::id("wdata"))],
             vec![nb(
-                LValue::id("rdata"),
-                Expr::elem("mem", Expr::id("addr")),
+                LValue::index("mem", Expr::id("addr")),
+                Expr::id("wdata"),
             )],
+            vec![nb(LValue::id("rdata"), Expr::elem("mem", Expr::id("addr")))],
         )],
     ));
     m
 }
 
-/// A `depth` x `width` RAM with one write and one enabled read port.
-pub fn dual_port(name: &str, width: u32, depth: usize, file: Option<&str>) -> Module {
-    let ab = index_bits(depth);
+/// A `depth` x `width` RAM with one write and one enabled read port, `ab`
+/// address bits (at least `index_bits(depth)`).
+pub fn dual_port(name: &str, width: u32, depth: usize, ab: u32, file: Option<&str>) -> Module {
+    assert!(ab >= index_bits(depth));
     let mut m = Module::new(name)
         .input("clk", 1, false, "clock, rising edge")
         .input("we", 1, false, "write wdata to waddr")
@@ -79,17 +84,24 @@ pub fn dual_port(name: &str, width: u32, depth: usize, file: Option<&str>) -> Mo
             false,
             "the word read on the last cycle with re (held otherwise)",
         );
-    m.push(Decl::reg("mem", width).array(depth as u32).comment(match file {
-        Some(f) => format!("{depth} words; contents from {f}"),
-        None => format!("{depth} words"),
-    }));
+    m.push(
+        Decl::reg("mem", width)
+            .array(depth as u32)
+            .comment(match file {
+                Some(f) => format!("{depth} words; contents from {f}"),
+                None => format!("{depth} words"),
+            }),
+    );
     init(&mut m, file);
     m.push(Item::always_ff(
         "clk",
         vec![
             Stmt::if_then(
                 Expr::id("we"),
-                vec![nb(LValue::index("mem", Expr::id("waddr")), Expr::id("wdata"))],
+                vec![nb(
+                    LValue::index("mem", Expr::id("waddr")),
+                    Expr::id("wdata"),
+                )],
             ),
             Stmt::if_then(
                 Expr::id("re"),

@@ -141,11 +141,13 @@ impl FoldedPlan {
         // Both buffers get the deeper one's depth: one read address for both.
         let depth = layers.iter().map(|l| t * l.words).max().unwrap();
         let buffer_depth = [depth, depth];
-        let store = store.unwrap_or(if wbase * p * weight_bits as usize <= BLOCK_RAM_WEIGHT_BITS {
-            WeightStore::BlockRam
-        } else {
-            WeightStore::Loaded
-        });
+        let store = store.unwrap_or(
+            if wbase * p * weight_bits as usize <= BLOCK_RAM_WEIGHT_BITS {
+                WeightStore::BlockRam
+            } else {
+                WeightStore::Loaded
+            },
+        );
         let last = net.layers.last().unwrap();
         let sv_max = spike_value_max(last);
         let vth = vth_of(last);
@@ -172,13 +174,19 @@ impl FoldedPlan {
         self.p as u32 * self.weight_bits
     }
     pub fn weight_addr_bits(&self) -> u32 {
-        index_bits(self.weight_depth + 1)
+        // Holds the depth itself and the word step P (dead constants of
+        // small layers must still fit).
+        index_bits(self.weight_depth + self.p + 1)
     }
     pub fn bias_addr_bits(&self) -> u32 {
         index_bits(self.bias_depth)
     }
     pub fn buffer_addr_bits(&self) -> u32 {
-        index_bits(self.buffer_depth[0].max(self.buffer_depth[1]))
+        index_bits(
+            self.buffer_depth[0]
+                .max(self.buffer_depth[1])
+                .max(self.timesteps + 1),
+        )
     }
     /// Bits of a neuron index within a layer (`n < groups * P`).
     pub fn neuron_bits(&self) -> u32 {
