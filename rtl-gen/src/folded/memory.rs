@@ -19,6 +19,22 @@ fn nb(l: LValue, r: Expr) -> Stmt {
     Stmt::nb(l, r)
 }
 
+/// The address `port` (`ab` bits) as the index of a `depth`-entry array:
+/// its low bits, the rest read by a sink (they are 0 on valid addresses).
+fn index(m: &mut Module, port: &str, ab: u32, depth: usize) -> Expr {
+    let need = index_bits(depth);
+    if need == ab {
+        return Expr::id(port);
+    }
+    crate::membrane::sink(
+        m,
+        &format!("{port}_high"),
+        Expr::part(port, ab - 1, need),
+        "above the depth: 0 on every address the engine uses",
+    );
+    Expr::part(port, need - 1, 0)
+}
+
 fn init(m: &mut Module, file: Option<&str>) {
     if let Some(f) = file {
         m.push(Item::ReadMemH {
@@ -49,19 +65,17 @@ pub fn single_port(name: &str, width: u32, depth: usize, ab: u32, file: Option<&
             .array(depth as u32)
             .comment(match file {
                 Some(f) => format!("{depth} words; contents from {f}"),
-                None => format!("{depth} words; no initial contents (loaded through we)"),
+                None => format!("{depth} words; loaded through we (no contents in the bitstream)"),
             }),
     );
     init(&mut m, file);
+    let a = index(&mut m, "addr", ab, depth);
     m.push(Item::always_ff(
         "clk",
         vec![Stmt::if_else(
             Expr::id("we"),
-            vec![nb(
-                LValue::index("mem", Expr::id("addr")),
-                Expr::id("wdata"),
-            )],
-            vec![nb(LValue::id("rdata"), Expr::elem("mem", Expr::id("addr")))],
+            vec![nb(LValue::index("mem", a.clone()), Expr::id("wdata"))],
+            vec![nb(LValue::id("rdata"), Expr::elem("mem", a))],
         )],
     ));
     m
@@ -93,22 +107,20 @@ pub fn dual_port(name: &str, width: u32, depth: usize, ab: u32, file: Option<&st
             }),
     );
     init(&mut m, file);
+    let (wa, ra) = (
+        index(&mut m, "waddr", ab, depth),
+        index(&mut m, "raddr", ab, depth),
+    );
     m.push(Item::always_ff(
         "clk",
         vec![
             Stmt::if_then(
                 Expr::id("we"),
-                vec![nb(
-                    LValue::index("mem", Expr::id("waddr")),
-                    Expr::id("wdata"),
-                )],
+                vec![nb(LValue::index("mem", wa), Expr::id("wdata"))],
             ),
             Stmt::if_then(
                 Expr::id("re"),
-                vec![nb(
-                    LValue::id("rdata"),
-                    Expr::elem("mem", Expr::id("raddr")),
-                )],
+                vec![nb(LValue::id("rdata"), Expr::elem("mem", ra))],
             ),
         ],
     ));
