@@ -15,6 +15,7 @@ pub mod constraints;
 pub mod error;
 pub mod estimate;
 pub mod flow;
+pub mod folded;
 pub mod group;
 pub mod network;
 pub mod nextpnr;

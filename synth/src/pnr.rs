@@ -170,7 +170,7 @@ fn route(
 }
 
 /// Routes every seed in parallel; results in seed order.
-fn route_all(
+pub(crate) fn route_all(
     np: &Found,
     dir: &Path,
     pcf: &str,

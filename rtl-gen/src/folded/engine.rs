@@ -459,29 +459,35 @@ pub fn snn_folded(net: &NetworkConfig, plan: &FoldedPlan) -> Module {
         1,
         "the issuer is feeding a step's currents to the unit",
     );
+    b.reg("end1_v", 1, "a step's last spike has its weight address");
     b.reg(
-        "end1_v",
+        "end2_v",
         1,
         "a step's last spike is one cycle into the PE row",
     );
     b.reg(
-        "end2_v",
+        "end3_v",
         1,
         "a step's currents are complete: hand them to the issuer",
+    );
+    // Prefix ORs, not carry chains: the picker is LUT logic of the word
+    // register alone (its loop limits Fmax).
+    b.wire(
+        "wd_below",
+        p as u32,
+        prefix_or("wd_nz", p as u32),
+        "lane k: a non-zero lane below k",
     );
     b.wire(
         "wd_one",
         p as u32,
-        Expr::and(
-            id("wd_nz"),
-            Expr::add(Expr::not(id("wd_nz")), lit(p as u32, 1)),
-        ),
+        Expr::and(id("wd_nz"), Expr::not(id("wd_below"))),
         "the lowest non-zero lane, one-hot",
     );
     b.wire(
         "wd_rest",
         p as u32,
-        Expr::and(id("wd_nz"), Expr::not(id("wd_one"))),
+        Expr::and(id("wd_nz"), id("wd_below")),
         "the lanes left after it",
     );
     b.wire(
@@ -490,11 +496,17 @@ pub fn snn_folded(net: &NetworkConfig, plan: &FoldedPlan) -> Module {
         Expr::red_or(id("wd_nz")),
         "a non-zero lane is left",
     );
-    b.wire(
+    b.reg(
         "wd_fin",
         1,
-        Expr::lnot(Expr::red_or(id("wd_rest"))),
-        "the word is done after this cycle",
+        "wd has at most one non-zero lane left: the word is done after this cycle",
+    );
+    let at_most_one = |v: &str| Expr::lnot(Expr::red_or(Expr::and(id(v), prefix_or(v, p as u32))));
+    b.wire(
+        "rest_fin",
+        1,
+        at_most_one("wd_rest"),
+        "wd_fin after taking a lane",
     );
     let j_bits: Vec<Expr> = (0..jb)
         .rev()
@@ -531,7 +543,10 @@ pub fn snn_folded(net: &NetworkConfig, plan: &FoldedPlan) -> Module {
     b.wire(
         "blocked",
         1,
-        Expr::lor(Expr::lor(id("iss_busy"), id("end1_v")), id("end2_v")),
+        Expr::lor(
+            Expr::lor(id("iss_busy"), id("end1_v")),
+            Expr::lor(id("end2_v"), id("end3_v")),
+        ),
         "a step's currents are still on their way to the unit",
     );
     let fin_last = Expr::land(Expr::land(id("wd_v"), id("wd_fin")), id("wd_last"));
@@ -581,12 +596,18 @@ pub fn snn_folded(net: &NetworkConfig, plan: &FoldedPlan) -> Module {
         Expr::add(id("wd_abase"), zx(id("wd_j"), jb, wab)),
         "weight word of the spike taken",
     );
-    let x_nz = Expr::concat(
-        (0..p as u32)
-            .rev()
-            .map(|k| Expr::bit_at("x_q", 2 * k))
-            .collect(),
+    b.wire(
+        "x_nz",
+        p as u32,
+        Expr::concat(
+            (0..p as u32)
+                .rev()
+                .map(|k| Expr::bit_at("x_q", 2 * k))
+                .collect(),
+        ),
+        "the read word's non-zero lanes",
     );
+    b.wire("x_fin", 1, at_most_one("x_nz"), "wd_fin of the read word");
     let x_sg = Expr::concat(
         (0..p as u32)
             .rev()
@@ -661,7 +682,8 @@ pub fn snn_folded(net: &NetworkConfig, plan: &FoldedPlan) -> Module {
                 id("pf_take"),
                 vec![
                     nb("wd_v", lit(1, 1)),
-                    nb("wd_nz", x_nz),
+                    nb("wd_nz", id("x_nz")),
+                    nb("wd_fin", id("x_fin")),
                     nb("wd_sg", x_sg),
                     nb("wd_abase", id("pf_abase")),
                     nb("wd_last", id("pf_last")),
@@ -673,7 +695,7 @@ pub fn snn_folded(net: &NetworkConfig, plan: &FoldedPlan) -> Module {
                     vec![Stmt::if_else(
                         id("wd_fin"),
                         vec![nb("wd_v", lit(1, 0))],
-                        vec![nb("wd_nz", id("wd_rest"))],
+                        vec![nb("wd_nz", id("wd_rest")), nb("wd_fin", id("rest_fin"))],
                     )],
                 )],
             ),
@@ -690,7 +712,7 @@ pub fn snn_folded(net: &NetworkConfig, plan: &FoldedPlan) -> Module {
             .conn("we", Expr::land(id("cfg_we"), Expr::lnot(wsel.clone())))
             .conn(
                 "addr",
-                Expr::mux(id("cfg_we"), low("cfg_addr", cab, wab), id("w_addr")),
+                Expr::mux(id("cfg_we"), low("cfg_addr", cab, wab), id("e0_addr")),
             )
             .conn("wdata", id("cfg_data"))
             .conn("rdata", id("w_q")),
@@ -713,27 +735,40 @@ pub fn snn_folded(net: &NetworkConfig, plan: &FoldedPlan) -> Module {
     b.comment(
         "The PE row: P accumulators; each adds, subtracts or skips its lane of the weight word.",
     );
-    b.reg("e1_v", 1, "w_q holds a spike's weight word");
-    b.reg("e1_neg", 1, "that spike is -1");
+    b.reg("e0_v", 1, "a spike's weight word is being read");
+    b.reg("e0_neg", 1, "that spike is -1");
+    b.reg("e0_addr", wab, "its address");
     b.reg("end1_t", tw, "");
     b.reg("end1_g", gb, "");
-    b.reg("end2_t", tw, "step of the currents handed over");
-    b.reg("end2_g", gb, "group of the currents handed over");
+    b.reg("e1_v", 1, "w_q holds a spike's weight word");
+    b.reg("e1_neg", 1, "that spike is -1");
+    b.reg("end2_t", tw, "");
+    b.reg("end2_g", gb, "");
+    b.reg("end3_t", tw, "step of the currents handed over");
+    b.reg("end3_g", gb, "group of the currents handed over");
     b.ff_rst(
         vec![
+            nb("e0_v", lit(1, 0)),
             nb("e1_v", lit(1, 0)),
             nb("end1_v", lit(1, 0)),
             nb("end2_v", lit(1, 0)),
+            nb("end3_v", lit(1, 0)),
         ],
         vec![
-            nb("e1_v", id("emit")),
-            nb("e1_neg", id("wd_neg")),
+            nb("e0_v", id("emit")),
+            nb("e0_neg", id("wd_neg")),
+            nb("e0_addr", id("w_addr")),
+            nb("e1_v", id("e0_v")),
+            nb("e1_neg", id("e0_neg")),
             nb("end1_v", id("end0")),
             nb("end1_t", id("wd_t")),
             nb("end1_g", id("wd_g")),
             nb("end2_v", id("end1_v")),
             nb("end2_t", id("end1_t")),
             nb("end2_g", id("end1_g")),
+            nb("end3_v", id("end2_v")),
+            nb("end3_t", id("end2_t")),
+            nb("end3_g", id("end2_g")),
         ],
     );
     for k in 0..p as u32 {
@@ -757,7 +792,7 @@ pub fn snn_folded(net: &NetworkConfig, plan: &FoldedPlan) -> Module {
                 &acc,
                 Expr::add(
                     Expr::add(
-                        Expr::mux(id("end2_v"), Expr::slit(a, 0), id(&acc)),
+                        Expr::mux(id("end3_v"), Expr::slit(a, 0), id(&acc)),
                         Expr::signed(addend),
                     ),
                     Expr::signed(carry),
@@ -787,11 +822,11 @@ pub fn snn_folded(net: &NetworkConfig, plan: &FoldedPlan) -> Module {
     let mut hand = vec![
         nb("iss_busy", lit(1, 1)),
         nb("iss_c", lit(icb, 0)),
-        nb("iss_t", id("end2_t")),
-        nb("iss_g", id("end2_g")),
+        nb("iss_t", id("end3_t")),
+        nb("iss_g", id("end3_g")),
         nb(
             "iss_n",
-            Expr::mul(zx(id("end2_g"), gb, nbits), lit(nbits, p)),
+            Expr::mul(zx(id("end3_g"), gb, nbits), lit(nbits, p)),
         ),
     ];
     let mut shift = vec![nb("iss_n", Expr::add(id("iss_n"), lit(nbits, 1)))];
@@ -809,7 +844,7 @@ pub fn snn_folded(net: &NetworkConfig, plan: &FoldedPlan) -> Module {
     b.ff_rst(
         vec![nb("iss_busy", lit(1, 0))],
         vec![Stmt::if_else(
-            id("end2_v"),
+            id("end3_v"),
             hand,
             vec![Stmt::if_then(
                 id("iss_busy"),
@@ -908,72 +943,99 @@ pub fn snn_folded(net: &NetworkConfig, plan: &FoldedPlan) -> Module {
         e
     };
     b.wire(
-        "o_meta",
+        "m_meta",
         mw,
         pick(&|l| id(&format!("dl_{}", lat[l]))),
         "{g, n, k} of the unit's output",
     );
-    b.wire("o_k", jb, Expr::part("o_meta", jb - 1, 0), "its lane");
+    b.wire("m_k", jb, Expr::part("m_meta", jb - 1, 0), "its lane");
     b.wire(
-        "o_n",
+        "m_n",
         nbits,
-        Expr::part("o_meta", jb + nbits - 1, jb),
+        Expr::part("m_meta", jb + nbits - 1, jb),
         "its neuron",
     );
     b.wire(
-        "o_g",
+        "m_g",
         gb,
-        Expr::part("o_meta", mw - 1, jb + nbits),
+        Expr::part("m_meta", mw - 1, jb + nbits),
         "its group",
     );
     b.wire(
-        "o_v",
+        "m_v",
         1,
         pick(&|l| id(&format!("u{l}_valid"))),
         "the running unit gives a spike",
     );
     b.wire(
-        "o_step",
+        "m_step",
         tw,
         pick(&|l| id(&format!("u{l}_step"))),
         "its step",
     );
     b.wire(
-        "o_spike",
+        "m_spike",
         2,
         pick(&|l| id(&format!("u{l}_spike"))),
         "the spike",
     );
     b.swire(
-        "o_state",
+        "m_state",
         sbm,
         pick(&|l| crate::membrane::ext(&format!("u{l}_state"), plan.layers[l].state_bits, sbm)),
         "the membrane after the step",
     );
     b.wire(
-        "o_overflow",
+        "m_overflow",
         1,
         pick(&|l| id(&format!("u{l}_overflow"))),
         "it saturated",
     );
-    let last_l = n_layers - 1;
+    b.comment("The unit side, registered (the membrane goes back, spikes are packed and read out from here).");
+    b.reg("o_v", 1, "a spike from the running unit");
+    b.reg("o_k", jb, "its lane");
+    b.reg("o_n", nbits, "its neuron");
+    b.reg("o_g", gb, "its group");
+    b.reg("o_step", tw, "its step");
+    b.reg("o_keep", 1, "a real neuron (not padding of the last group)");
+    b.reg("o_lane", 2, "its spike's lane code (0 for padding)");
+    b.wire(
+        "m_keep",
+        1,
+        Expr::lt(id("m_n"), id("l_outputs")),
+        "o_keep, before its register",
+    );
+    b.sreg("o_state", sbm, "the membrane after the step");
+    b.reg("o_overflow", 1, "it saturated");
+    b.sreg(
+        "o_lstate",
+        lp_last.state_bits,
+        "the last layer's unit's membrane",
+    );
+    b.ff_rst(
+        vec![nb("o_v", lit(1, 0))],
+        vec![
+            nb("o_v", id("m_v")),
+            nb("o_k", id("m_k")),
+            nb("o_n", id("m_n")),
+            nb("o_g", id("m_g")),
+            nb("o_step", id("m_step")),
+            nb("o_keep", id("m_keep")),
+            nb(
+                "o_lane",
+                Expr::mux(id("m_keep"), id("m_spike"), Expr::lit(2, 0)),
+            ),
+            nb("o_state", id("m_state")),
+            nb("o_overflow", id("m_overflow")),
+            nb("o_lstate", id(&format!("u{}_state", n_layers - 1))),
+        ],
+    );
 
     // ---- writer, taps, flags -----------------------------------------------
     b.comment(
         "The unit's spikes: packed into the next layer's words, tapped, and (last layer) read out.",
     );
-    b.wire(
-        "o_keep",
-        1,
-        Expr::lt(id("o_n"), id("l_outputs")),
-        "a real neuron (not padding of the last group)",
-    );
-    b.wire(
-        "o_lane",
-        2,
-        Expr::mux(id("o_keep"), id("o_spike"), Expr::lit(2, 0)),
-        "its lane code",
-    );
+
     b.wire(
         "o_group_end",
         1,
@@ -1092,7 +1154,7 @@ pub fn snn_folded(net: &NetworkConfig, plan: &FoldedPlan) -> Module {
         rb,
         Expr::add(
             scaled,
-            crate::membrane::ext(&format!("u{last_l}_state"), lp_last.state_bits, rb),
+            crate::membrane::ext("o_lstate", lp_last.state_bits, rb),
         ),
         &format!("vth * spike value + u (vth = {vth})"),
     );
@@ -1105,20 +1167,36 @@ pub fn snn_folded(net: &NetworkConfig, plan: &FoldedPlan) -> Module {
         ),
         "a readout is complete",
     );
+    b.reg("rr_v", 1, "a readout, registered");
+    b.reg("rr_n", cb, "its neuron");
+    b.sreg("rr", rb, "its value");
+    b.ff_rst(
+        vec![nb("rr_v", lit(1, 0))],
+        vec![
+            nb("rr_v", id("ro_we")),
+            nb("rr_n", low("o_n", nbits, cb)),
+            nb("rr", id("ro")),
+        ],
+    );
     b.sreg("best", rb, "the largest readout so far");
     b.reg("best_n", cb, "its neuron");
     b.ff(vec![Stmt::if_then(
         Expr::land(
-            id("ro_we"),
+            id("rr_v"),
             Expr::lor(
-                Expr::eq(id("o_n"), lit(nbits, 0)),
-                Expr::gt(id("ro"), id("best")),
+                Expr::eq(id("rr_n"), lit(cb, 0)),
+                Expr::gt(id("rr"), id("best")),
             ),
         ),
-        vec![nb("best", id("ro")), nb("best_n", low("o_n", nbits, cb))],
+        vec![nb("best", id("rr")), nb("best_n", id("rr_n"))],
     )]);
     b.m.push(Item::assign("out_class", id("best_n")));
     b.reg("out_started", 1, "the first readout was read");
+    b.reg(
+        "out_go",
+        1,
+        "the last readout is on its way into the readout memory: give them next",
+    );
     b.wire(
         "out_take",
         1,
@@ -1144,9 +1222,9 @@ pub fn snn_folded(net: &NetworkConfig, plan: &FoldedPlan) -> Module {
     b.m.push(
         Instance::new("snn_fold_readout", "u_readout")
             .conn("clk", id("clk"))
-            .conn("we", id("ro_we"))
-            .conn("waddr", low("o_n", nbits, cb))
-            .conn("wdata", id("ro"))
+            .conn("we", id("rr_v"))
+            .conn("waddr", id("rr_n"))
+            .conn("wdata", id("rr"))
             .conn("re", id("ro_re"))
             .conn(
                 "raddr",
@@ -1204,6 +1282,7 @@ pub fn snn_folded(net: &NetworkConfig, plan: &FoldedPlan) -> Module {
             nb("ld_addr", lit(xab, 0)),
             nb("out_valid", lit(1, 0)),
             nb("out_started", lit(1, 0)),
+            nb("out_go", lit(1, 0)),
             nb("out_index", lit(cb, 0)),
             nb("overflow", lit(1, 0)),
             nb("illegal_spike", lit(1, 0)),
@@ -1211,6 +1290,14 @@ pub fn snn_folded(net: &NetworkConfig, plan: &FoldedPlan) -> Module {
         ],
         vec![
             nb("init_pending", lit(1, 0)),
+            nb("out_go", lit(1, 0)),
+            Stmt::if_then(
+                id("out_go"),
+                vec![
+                    nb("phase", lit(2, OUT as usize)),
+                    nb("out_index", lit(cb, 0)),
+                ],
+            ),
             Stmt::if_then(id("in_fire"), ld_adv),
             Stmt::if_then(
                 Expr::land(id("in_fire"), Expr::ne(id("in_last"), id("ld_end"))),
@@ -1263,6 +1350,24 @@ pub fn snn_folded(net: &NetworkConfig, plan: &FoldedPlan) -> Module {
         ],
     );
     b.m
+}
+
+/// Bit k: the OR of bits `0..k` of the `n`-bit net `name` (bit 0: 0).
+fn prefix_or(name: &str, n: u32) -> Expr {
+    if n == 1 {
+        return Expr::lit(1, 0);
+    }
+    let bit = |k: u32| Expr::bit_at(name, k);
+    Expr::concat(
+        (0..n)
+            .rev()
+            .map(|k| match k {
+                0 => Expr::lit(1, 0),
+                1 => bit(0),
+                _ => Expr::red_or(Expr::part(name, k - 1, 0)),
+            })
+            .collect(),
+    )
 }
 
 /// `name[hi:lo]` sign-extended to `to` bits.

@@ -67,7 +67,9 @@ pub struct FoldedPlan {
     pub bias_depth: usize,
     /// Depths of X0 and X1.
     pub buffer_depth: [usize; 2],
-    /// Cycles the issuer spends on one step of one group: `max(P, Lu + 1)`.
+    /// Cycles the issuer spends on one step of one group: `max(P, Lu + 2)`
+    /// (a neuron's membrane is back in its register `Lu + 1` cycles after
+    /// it was issued).
     pub issue_period: usize,
     /// Readout register width (signed) and the spike-value width.
     pub readout_bits: u32,
@@ -160,7 +162,7 @@ impl FoldedPlan {
             weight_bits,
             acc_bits: layers.iter().map(|l| l.current_bits).max().unwrap(),
             state_bits: layers.iter().map(|l| l.state_bits).max().unwrap(),
-            issue_period: p.max(layers.iter().map(|l| l.unit_latency).max().unwrap() + 1),
+            issue_period: p.max(layers.iter().map(|l| l.unit_latency).max().unwrap() + 2),
             weight_depth: wbase,
             bias_depth: bbase,
             buffer_depth,
