@@ -23,6 +23,30 @@ pub const DEFAULT_KAPPAS: [f64; 6] = [0.125, 0.25, 0.5, 1.0, 2.0, 4.0];
 /// LIF leak shifts k (decay `1 - 2^-k`) tried on the training set.
 pub const DEFAULT_LEAK_SHIFTS: [u32; 7] = [2, 3, 4, 6, 8, 12, 16];
 
+/// `hardware.architecture`: which designs the flow builds and chooses from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Architecture {
+    /// One PE per synapse (`snn_network`): one timestep vector per cycle.
+    Unrolled,
+    /// The folded engine (`snn_folded`): P time-multiplexed PEs.
+    Folded,
+    /// Per target, the fastest design that fits, unrolled or folded.
+    Auto,
+}
+
+impl Architecture {
+    pub fn name(self) -> &'static str {
+        match self {
+            Architecture::Unrolled => "unrolled",
+            Architecture::Folded => "folded",
+            Architecture::Auto => "auto",
+        }
+    }
+}
+
+/// `hardware.parallelism_sweep` when absent (capped at the widest layer).
+pub const DEFAULT_PARALLELISM_SWEEP: [usize; 4] = [2, 4, 8, 16];
+
 #[derive(Debug, Clone)]
 pub struct FlowConfig {
     pub path: PathBuf,
@@ -49,6 +73,11 @@ pub struct FlowConfig {
     pub hw_l4: bool,
     pub cosim_images: usize,
     pub targets: Vec<String>,
+    pub architecture: Architecture,
+    /// `hardware.parallelism`: the folded engine's P (also in the sweep).
+    pub parallelism: Option<usize>,
+    /// `hardware.parallelism_sweep`: the folded designs built and compared.
+    pub parallelism_sweep: Vec<usize>,
 }
 
 /// `evaluate.if_encoder` (with `poisson_seed`): the rate or Poisson code,
@@ -221,7 +250,40 @@ impl FlowConfig {
         let (mut hw_kind, mut hw_timesteps, mut hw_l4, mut cosim_images) =
             (Kind::Tmn, 4, false, 200);
         let mut targets = vec!["xilinx-7".to_string(), "ice40-up5k".to_string()];
+        let widest = layers.iter().map(|l| l.outputs).max().unwrap_or(1);
+        let mut architecture = Architecture::Unrolled;
+        let mut parallelism = None;
+        let mut parallelism_sweep: Vec<usize> = DEFAULT_PARALLELISM_SWEEP
+            .iter()
+            .copied()
+            .filter(|&p| p <= widest)
+            .collect();
         if let Some(h) = &hw {
+            if let Some(a) = h.opt("architecture") {
+                architecture = match a.as_str() {
+                    Some("unrolled") => Architecture::Unrolled,
+                    Some("folded") => Architecture::Folded,
+                    Some("auto") => Architecture::Auto,
+                    _ => {
+                        return Err(err(
+                            &h.field_path("architecture"),
+                            format!("{a} is not accepted: \"unrolled\", \"folded\" or \"auto\""),
+                        ))
+                    }
+                };
+            }
+            if h.opt("parallelism").is_some() {
+                let p = h.int_in("parallelism", 1, widest as i64).map_err(|e| {
+                    ConvertError::field(
+                        e.path,
+                        format!("{} (the widest layer's outputs)", e.message),
+                    )
+                })? as usize;
+                parallelism = Some(p);
+            }
+            if let Some(v) = h.int_list_in("parallelism_sweep", 1, widest as i64)? {
+                parallelism_sweep = v.into_iter().map(|x| x as usize).collect();
+            }
             if let Some(n) = h.opt("neuron") {
                 hw_kind = n.as_str().and_then(Kind::parse).ok_or_else(|| {
                     err(
@@ -277,6 +339,9 @@ impl FlowConfig {
             hw_l4,
             cosim_images,
             targets,
+            architecture,
+            parallelism,
+            parallelism_sweep,
         })
     }
 }

@@ -5,8 +5,10 @@
 //!   T = 4), with random input stalls and output back-pressure;
 //! - on random 1-, 2- and 3-layer if/lif/tmn networks with extreme weights,
 //!   several P (including P that divides nothing), T 1/4/8, with stalls;
-//! and a fault planted in the folded datapath must be caught and named.
-//! Fails under `CI` when Verilator is missing.
+//!
+//! a fault planted in the folded datapath must be caught and named; and
+//! Icarus must agree with the weights from the `$readmemh` files. Fails
+//! under `CI` when Verilator (or Icarus) is missing.
 
 mod common;
 use common::{builder, Rng};
@@ -191,4 +193,25 @@ fn planted_fault_in_the_pe_row_is_named() {
         }
         o => panic!("the planted fault was masked: {o:?}"),
     }
+}
+
+/// Icarus agrees on a small network, with the weights from the `$readmemh`
+/// files (the bitstream's contents, no configuration writes), with and
+/// without stalls.
+#[test]
+fn icarus_agrees_with_weights_from_readmemh() {
+    if snn_tools::require_for_test(snn_tools::Tool::Iverilog).is_none() {
+        return;
+    }
+    let net = random_net(&["tmn", "if"], &[7, 5, 3], 4, 4, 11);
+    let plan = FoldedPlan::new(&net, 2, None);
+    let s = samples(&net, 6, 3, 0);
+    let work = std::env::temp_dir().join(format!("snnrtl-icarus-folded-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&work);
+    for stall in [false, true] {
+        let v = cosim::icarus::run_folded(&net, &plan, &work, &s, stall).unwrap();
+        assert!(v.pass, "stall {stall}: {}", v.log);
+        println!("icarus stall {stall}: {}", v.log);
+    }
+    let _ = std::fs::remove_dir_all(&work);
 }

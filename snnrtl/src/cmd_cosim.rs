@@ -41,6 +41,8 @@ pub struct Args {
     /// On a divergence, write a waveform of that sample here (VCD)
     #[arg(long, value_name = "FILE")]
     vcd: Option<PathBuf>,
+    #[command(flatten)]
+    hw: crate::hw_args::HwArgs,
 }
 
 /// The case's samples, if the document has any (as lane vectors: a layer
@@ -99,7 +101,11 @@ fn spec(a: &Args) -> SampleSpec {
 
 pub fn run(a: Args) -> Result<()> {
     check_options(&a)?;
-    let (doc, cfg) = match load_input(&a.case)? {
+    let input = load_input(&a.case)?;
+    if let crate::hw_args::Hardware::Folded(net, plan) = a.hw.resolve(&input)? {
+        return run_folded(&a, &net, &plan);
+    }
+    let (doc, cfg) = match input {
         Input::Layer(doc, cfg) => (doc, cfg),
         Input::Network(net) => return run_network(&a, &net),
     };
@@ -204,6 +210,45 @@ fn run_network(a: &Args, net: &golden_model::NetworkConfig) -> Result<()> {
         cosim::network::NetworkOutcome::Diverged(d) => {
             bail!("cosim FAIL: first divergence at {d}")
         }
+    }
+}
+
+/// The folded engine (`--architecture folded`): random samples through
+/// `snn_folded`, weights loaded through its configuration port, every
+/// layer's spikes, the readouts, the class and the flags compared.
+fn run_folded(
+    a: &Args,
+    net: &golden_model::NetworkConfig,
+    plan: &rtl_gen::folded::plan::FoldedPlan,
+) -> Result<()> {
+    let Some(n) = a.samples else {
+        bail!("--samples: the folded engine runs random samples; give --samples N (1..=1000000)");
+    };
+    ensure!(
+        a.vcd.is_none() && a.rtl.is_none(),
+        "--architecture folded: --vcd and --rtl take the unrolled core"
+    );
+    let samples = random_samples(net.inputs(), net.timesteps(), n, spec(a));
+    let builder = Builder::new()?;
+    let lib = cosim::folded::build_folded_with(&builder, net, plan, false)
+        .context("building the simulation")?;
+    say_build(&builder, &lib);
+    let mut sim = cosim::run::open(&lib, None)?;
+    cosim::folded::load_folded(sim.pin_mut(), net, plan);
+    match cosim::folded::cosim_folded(sim.pin_mut(), net, plan, &samples, a.stall, a.seed)? {
+        (Outcome::Match { cycles, .. }, Some(st)) => {
+            println!(
+                "cosim PASS: {n} samples through the folded engine (P = {}, {} layers) bit-exact (every layer's spikes, the readouts, the class, the flags); {cycles} cycles, {:.1} per image (max {}){}",
+                plan.p,
+                net.layers.len(),
+                st.mean(),
+                st.max(),
+                if a.stall { ", stalls included" } else { "" }
+            );
+            Ok(())
+        }
+        (Outcome::Diverged(d), _) => bail!("cosim FAIL: first divergence at {d}"),
+        (o, None) => bail!("cosim FAIL: {o:?}"),
     }
 }
 

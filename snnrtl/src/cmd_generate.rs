@@ -25,6 +25,8 @@ pub struct Args {
     /// Output folder for the Verilog files and manifest.json
     #[arg(short, long, value_name = "DIR")]
     output: PathBuf,
+    #[command(flatten)]
+    hw: crate::hw_args::HwArgs,
 }
 
 /// What a design command was given: one layer, or a network file.
@@ -81,7 +83,25 @@ fn layer_of(name: &str, v: Value) -> Result<(Value, LayerConfig)> {
 }
 
 pub fn run(a: Args) -> Result<()> {
-    match load_input(&a.config)? {
+    let input = load_input(&a.config)?;
+    if let crate::hw_args::Hardware::Folded(net, plan) = a.hw.resolve(&input)? {
+        let design = rtl_gen::folded::generate(&net, &plan);
+        write_design(&design, &a.output)?;
+        eprintln!(
+            "wrote {} files and manifest.json to {} (top snn_folded, P = {}, {} layers, T = {}, weights {})",
+            design.files.len(),
+            a.output.display(),
+            plan.p,
+            net.layers.len(),
+            net.timesteps(),
+            match plan.store {
+                rtl_gen::folded::plan::WeightStore::BlockRam => "in block RAM from $readmemh files",
+                rtl_gen::folded::plan::WeightStore::Loaded => "loaded through the configuration port (SPRAM-able)",
+            }
+        );
+        return Ok(());
+    }
+    match input {
         Input::Layer(_, cfg) => {
             let design = rtl_gen::generate(&cfg);
             let top = rtl_gen::generate::modules(&cfg)

@@ -44,6 +44,8 @@ pub struct Args {
     /// Keep every file of the run (Verilog, constraints, scripts, logs, tool JSON) in DIR
     #[arg(long, value_name = "DIR")]
     keep: Option<PathBuf>,
+    #[command(flatten)]
+    hw: crate::hw_args::HwArgs,
 }
 
 /// Parses `--freq`; one-line error.
@@ -93,7 +95,11 @@ pub fn run(a: Args) -> Result<()> {
             "--pnr: place and route is available for ice40-up5k and ice40-hx8k only (nextpnr-ice40), not {target}"
         ));
     }
-    let cfg = match load_input(&a.config)? {
+    let input = load_input(&a.config)?;
+    if let crate::hw_args::Hardware::Folded(net, plan) = a.hw.resolve(&input)? {
+        return run_folded(&a, &net, &plan, target);
+    }
+    let cfg = match input {
         Input::Layer(_, cfg) => cfg,
         Input::Network(net) => return run_network(&a, &net, target),
     };
@@ -120,6 +126,76 @@ pub fn run(a: Args) -> Result<()> {
         write_atomic(&dir.join("report.json"), json.as_bytes())?;
     }
     print!("{text}");
+    Ok(())
+}
+
+/// The folded engine (`--architecture folded`): Yosys, and with `--pnr`
+/// nextpnr on the out-of-context wrapper over `--seeds` seeds.
+fn run_folded(
+    a: &Args,
+    net: &golden_model::NetworkConfig,
+    plan: &rtl_gen::folded::plan::FoldedPlan,
+    target: Target,
+) -> Result<()> {
+    if a.top != "core" {
+        return Err(anyhow!(
+            "--top: {:?} applies to a layer's core; the folded engine's top is snn_folded",
+            a.top
+        ));
+    }
+    if a.pnr && !target.can_pnr() {
+        return Err(anyhow!("--pnr: place and route is available for ice40-up5k and ice40-hx8k only (nextpnr-ice40), not {target}"));
+    }
+    let seeds: u32 = if a.pnr {
+        a.seeds
+            .trim()
+            .parse()
+            .ok()
+            .filter(|n| (1..=16).contains(n))
+            .ok_or_else(|| anyhow!("--seeds: {:?} is not in 1..=16", a.seeds))?
+    } else {
+        0
+    };
+    let tools = synth::find_tools(a.pnr)?;
+    let tmp = std::env::temp_dir().join(format!("snnrtl-synth-folded-{}", std::process::id()));
+    let dir = a.keep.clone().unwrap_or_else(|| tmp.clone());
+    let r = synth::folded::synthesize_folded(net, plan, target, &tools, &dir, seeds)?;
+    if a.keep.is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    let est = synth::folded::estimate(plan, target);
+    let mut text = format!(
+        "snn_folded (P = {}) on {}: {} LUTs, {} carries, {} FFs, {} block RAMs, {} SPRAMs, {} DSPs (Yosys)\n",
+        plan.p, r.target, r.cells.luts, r.cells.carries, r.cells.ffs, r.brams, r.sprams, r.dsps
+    );
+    if let (Some(lc), Some(w)) = (r.logic_cells, r.wrapper_logic_cells) {
+        text += &format!(
+            "logic cells: {lc} after place and route ({} with the out-of-context wrapper's {w}); estimate {}\n",
+            lc + w,
+            est.logic_cells
+        );
+    }
+    if let Some(f) = r.fmax_mhz {
+        text += &format!(
+            "Fmax: {f:.1} MHz median of {} seeds ({:.1}..{:.1})\n",
+            r.seeds.len(),
+            r.fmax_mhz_min.unwrap_or(f),
+            r.fmax_mhz_max.unwrap_or(f)
+        );
+    }
+    text += &format!(
+        "fits: {}{}\n",
+        if r.fits { "yes" } else { "no" },
+        if r.message.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", r.message)
+        }
+    );
+    print!("{text}");
+    if let Some(path) = &a.json {
+        write_atomic(path, (serde_json::to_string_pretty(&r)? + "\n").as_bytes())?;
+    }
     Ok(())
 }
 

@@ -17,6 +17,7 @@ mod cmd_sweep;
 mod cmd_synth;
 mod flow;
 mod fusesoc;
+mod hw_args;
 mod out;
 
 #[derive(Parser)]

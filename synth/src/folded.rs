@@ -192,3 +192,77 @@ pub fn synthesize_folded(
     out.seconds = start.elapsed().as_secs_f64();
     Ok(out)
 }
+
+/// What the folded engine is expected to cost before any tool runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FoldedEstimate {
+    /// iCE40 logic cells, or Xilinx LUTs.
+    pub logic_cells: u64,
+    pub brams: u64,
+    pub sprams: u64,
+    pub fits: bool,
+}
+
+/// The estimate of the folded engine on `target`. A linear model fitted to
+/// place and route of the digits 64-32-10 TMN engine on the UP5K (P = 8:
+/// 1,651 logic cells; P = 16: 2,172): a fixed part for control and the
+/// output side, six cells per state bit of each layer's unit, and per lane
+/// two accumulator-wide registers (accumulator and waiting current), the
+/// membrane register and a few control cells. Xilinx LUT6 need about 0.7 of
+/// that. Block RAMs: each memory in 256 x 16 blocks (SPRAM 16K x 16 for
+/// weights without contents on the UP5K). It ranks designs; synthesis
+/// decides.
+pub fn estimate(plan: &FoldedPlan, target: Target) -> FoldedEstimate {
+    let p = plan.p as u64;
+    let units: u64 = plan
+        .layers
+        .iter()
+        .map(|l| 6 * u64::from(l.state_bits))
+        .sum();
+    let lanes = p * (2 * u64::from(plan.acc_bits) + u64::from(plan.state_bits) + 8);
+    let ice40 = 900 + units + lanes;
+    let logic_cells = match target.family() {
+        Family::Ice40 => ice40,
+        _ => ice40 * 7 / 10,
+    };
+    let blocks = |w: u32, d: usize| u64::from(w.div_ceil(16)) * (d as u64).div_ceil(256);
+    let weights_in_spram =
+        plan.store == rtl_gen::folded::plan::WeightStore::Loaded && target == Target::Ice40Up5k;
+    let mut brams = blocks(plan.weight_bits, plan.bias_depth)
+        + 2 * blocks(2 * plan.p as u32, plan.buffer_depth[0])
+        + blocks(
+            plan.readout_bits,
+            plan.layers.last().map_or(1, |l| l.outputs),
+        );
+    let mut sprams = 0;
+    if weights_in_spram {
+        sprams = u64::from(plan.weight_word_bits().div_ceil(16))
+            * (plan.weight_depth as u64).div_ceil(16384);
+    } else {
+        brams += blocks(plan.weight_word_bits(), plan.weight_depth);
+    }
+    let fits = match target.part() {
+        Some(part) => {
+            let cap = |r: &str| {
+                part.capacities
+                    .iter()
+                    .find(|c| c.resource == r)
+                    .map_or(u64::MAX, |c| c.available)
+            };
+            let lc_name = if target.family() == Family::Ice40 {
+                "logic cells"
+            } else {
+                "LUTs"
+            };
+            let spram_cap = if target == Target::Ice40Up5k { 4 } else { 0 };
+            logic_cells <= cap(lc_name) && brams <= cap("block RAMs") && sprams <= spram_cap
+        }
+        None => true,
+    };
+    FoldedEstimate {
+        logic_cells,
+        brams,
+        sprams,
+        fits,
+    }
+}

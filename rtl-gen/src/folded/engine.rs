@@ -1394,7 +1394,14 @@ pub fn memories(plan: &FoldedPlan) -> Vec<Module> {
         single_port(
             "snn_fold_weights",
             plan.weight_word_bits(),
-            plan.weight_depth,
+            // Without contents the memory may go to SPRAM, which Yosys
+            // 0.23 infers only for a power-of-two depth (a 6,400-word memory
+            // became 104 block RAMs; 8,192 words, 4 SPRAMs).
+            if init {
+                plan.weight_depth
+            } else {
+                1 << super::plan::index_bits(plan.weight_depth)
+            },
             plan.weight_addr_bits(),
             init.then_some(super::WEIGHTS_HEX),
         ),

@@ -230,20 +230,11 @@ impl FoldedPlan {
         for (l, lp) in net.layers.iter().zip(&self.layers) {
             let w = l.weights.as_ref().expect("a network layer has weights");
             for g in 0..lp.groups {
-                for i in 0..lp.inputs {
-                    words.push(
-                        (0..self.p)
-                            .map(|k| {
-                                let o = g * self.p + k;
-                                if o < lp.outputs {
-                                    w[o][i]
-                                } else {
-                                    0
-                                }
-                            })
-                            .collect(),
-                    );
-                }
+                words.extend((0..lp.inputs).map(|i| {
+                    (0..self.p)
+                        .map(|k| w.get(g * self.p + k).map_or(0, |row| row[i]))
+                        .collect::<Vec<i64>>()
+                }));
             }
         }
         words

@@ -17,6 +17,7 @@
 
 pub mod accuracy;
 pub mod chart;
+pub mod designs;
 pub mod nir_flow;
 pub mod report;
 
@@ -121,7 +122,20 @@ pub struct Hardware {
     pub cosim: CosimInfo,
     pub synth: Vec<NetworkReport>,
     pub synth_errors: Vec<String>,
+    /// `hardware.architecture` of the flow file.
+    pub architecture: String,
+    /// Every design built, per target (`hardware.designs`).
+    pub designs: Vec<designs::DesignRow>,
+    /// The design chosen per target, and why.
+    pub choices: Vec<designs::Choice>,
+    /// The folded engines' co-simulations on every test image.
+    pub folded_runs: Vec<designs::FoldedRun>,
 }
+
+/// Above this many PEs the flow does not write or synthesize the unrolled
+/// network when it may choose the folded engine (784-64-10 has 50,816 PEs
+/// and 36 MB of Verilog); its row then holds the estimate.
+pub const UNROLLED_BUILD_LIMIT_PES: usize = 10_000;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct FlowReport {
@@ -287,6 +301,7 @@ pub fn run(opts: &Options) -> Result<FlowReport> {
         .filter(|(&p, &i)| p == ds.labels[i])
         .count();
     let hw_score = 100.0 * hw_correct as f64 / split.test.len() as f64;
+    designs::check(&fc, &net)?;
     let out = &opts.out;
     let mut net_json = net.to_json();
     net_json["meta"] = serde_json::json!({
@@ -300,35 +315,89 @@ pub fn run(opts: &Options) -> Result<FlowReport> {
     )?;
 
     // Stage 4: RTL.
-    let design = rtl_gen::generate_network(&net);
+    let pes: usize = net.layers.iter().map(|l| l.inputs * l.outputs).sum();
+    let unrolled_only = fc.architecture == convert::flow_config::Architecture::Unrolled;
+    let build_unrolled = unrolled_only || pes <= UNROLLED_BUILD_LIMIT_PES;
+    let design = if build_unrolled {
+        rtl_gen::generate_network(&net)
+    } else {
+        rtl_gen::Design {
+            files: vec![],
+            manifest: serde_json::json!({"top": "snn_network"}),
+        }
+    };
     let rtl_dir = out.join("rtl");
-    crate::cmd_generate::write_design(&design, &rtl_dir)?;
-    let top = design.manifest["top"]
+    let mut top = design.manifest["top"]
         .as_str()
         .unwrap_or("snn_network")
         .to_string();
-    say(&format!(
-        "network: {} {} T={} -> {} ({} files, top {top})",
-        hw_kind.name(),
-        net.layers
-            .iter()
-            .map(|l| l.outputs.to_string())
-            .fold(net.inputs().to_string(), |a, b| format!("{a}-{b}")),
-        hw_t,
-        rtl_dir.display(),
-        design.files.len()
-    ));
+    if build_unrolled {
+        crate::cmd_generate::write_design(&design, &rtl_dir)?;
+        say(&format!(
+            "network: {} {} T={} -> {} ({} files, top {top})",
+            hw_kind.name(),
+            net.layers
+                .iter()
+                .map(|l| l.outputs.to_string())
+                .fold(net.inputs().to_string(), |a, b| format!("{a}-{b}")),
+            hw_t,
+            rtl_dir.display(),
+            design.files.len()
+        ));
+    } else {
+        say(&format!(
+            "network: unrolled would need {pes} PEs: not written or synthesized (its row holds the estimate)"
+        ));
+    }
 
     // Stages 5 and 6 run side by side: Verilator's C++ build and Yosys each
     // keep one core busy.
+    let unrolled_cosim = if unrolled_only { cosim_images } else { 0 };
     let (cosim, synth_out) = std::thread::scope(|sc| {
-        let synth_job = sc.spawn(|| synth_stage(opts, &targets, &design.files, &top, out));
-        let cosim = cosim_stage(&net, enc, &ds, &split.test[..cosim_images], &hw_preds);
+        let synth_job = sc.spawn(|| {
+            if build_unrolled {
+                synth_stage(opts, &targets, &design.files, &top, out)
+            } else {
+                Ok((vec![], vec![]))
+            }
+        });
+        let cosim = cosim_stage(&net, enc, &ds, &split.test[..unrolled_cosim], &hw_preds);
         let synth_out = synth_job.join().expect("synthesis thread");
         (cosim, synth_out)
     });
-    let cosim = cosim?;
+    let mut cosim = cosim?;
     let (synth_reports, synth_errors) = synth_out?;
+    // The designs: the unrolled network and the folded engine over P.
+    let designs = designs::designs_stage(
+        &fc,
+        &net,
+        enc,
+        &ds,
+        &split.test,
+        &targets,
+        &synth_reports,
+        opts.synth,
+        out,
+    )?;
+    for c in &designs.choices {
+        say(&format!("choice {}: {} ({})", c.target, c.design, c.reason));
+    }
+    let mut rtl_name = "rtl".to_string();
+    if let Some(p) = designs::chosen_folded(&designs) {
+        let plan = rtl_gen::folded::plan::FoldedPlan::new(&net, p, None);
+        let folded_dir = out.join("rtl-folded");
+        crate::cmd_generate::write_design(&rtl_gen::folded::generate(&net, &plan), &folded_dir)?;
+        rtl_name = "rtl-folded".into();
+        top = "snn_folded".into();
+        cosim = folded_cosim_stage(
+            &net,
+            &plan,
+            enc,
+            &ds,
+            &split.test[..cosim_images],
+            &hw_preds,
+        )?;
+    }
     say(&format!(
         "cosim: {} on {} images (RTL {} / golden {} correct)",
         cosim.verdict, cosim.images, cosim.rtl_correct, cosim.golden_correct
@@ -419,13 +488,17 @@ pub fn run(opts: &Options) -> Result<FlowReport> {
             l4_kappa: kappa,
             golden_test_accuracy: hw_score,
             network_file: "network.json".into(),
-            rtl_dir: "rtl".into(),
+            rtl_dir: rtl_name,
             top,
-            processing_elements: net.layers.iter().map(|l| l.inputs * l.outputs).sum(),
+            processing_elements: pes,
             layers,
             cosim,
             synth: synth_reports,
-            synth_errors,
+            synth_errors: synth_errors.into_iter().chain(designs.errors).collect(),
+            architecture: designs.architecture,
+            designs: designs.rows,
+            choices: designs.choices,
+            folded_runs: designs.folded_runs,
         },
         seconds: start.elapsed().as_secs_f64(),
     };
@@ -469,6 +542,88 @@ pub(super) fn synth_stage(
         }
     }
     Ok((reports, errors))
+}
+
+/// Co-simulation of the chosen folded engine on the first test images, with
+/// random input stalls and output back-pressure.
+pub(super) fn folded_cosim_stage(
+    net: &NetworkConfig,
+    plan: &rtl_gen::folded::plan::FoldedPlan,
+    enc: convert::encode::Encoder,
+    ds: &Dataset,
+    idx: &[usize],
+    golden_all: &[usize],
+) -> Result<CosimInfo> {
+    let images = idx.len();
+    let checked = format!(
+        "the folded engine (P = {}) with random input stalls and output back-pressure: every layer's spike at every step, every readout, the class and the flags",
+        plan.p
+    );
+    let golden_correct = golden_all[..images]
+        .iter()
+        .zip(idx)
+        .filter(|(&p, &i)| p == ds.labels[i])
+        .count();
+    if images == 0 {
+        return Ok(CosimInfo {
+            images: 0,
+            verdict: "not run (cosim_images = 0)".into(),
+            golden_correct,
+            rtl_correct: 0,
+            cycles: 0,
+            build_seconds: 0.0,
+            built_now: false,
+            run_seconds: 0.0,
+            divergence: None,
+            checked,
+        });
+    }
+    let t = net.timesteps();
+    let samples: Vec<Vec<golden_model::LaneVec>> = idx
+        .iter()
+        .map(|&i| enc.lanes(&ds.images[i], ds.max_value, t, i))
+        .collect();
+    let b0 = Instant::now();
+    let builder = cosim::verilator::Builder::new()?;
+    let lib = cosim::folded::build_folded_with(&builder, net, plan, false)
+        .context("cosim: building the folded engine")?;
+    let build_seconds = b0.elapsed().as_secs_f64();
+    let r0 = Instant::now();
+    let mut sim = cosim::run::open(&lib, None)?;
+    cosim::folded::load_folded(sim.pin_mut(), net, plan);
+    let (outcome, stats) = cosim::folded::cosim_folded(sim.pin_mut(), net, plan, &samples, true, 7)
+        .context("cosim: running the folded engine")?;
+    let run_seconds = r0.elapsed().as_secs_f64();
+    Ok(match (outcome, stats) {
+        (cosim::run::Outcome::Match { cycles, .. }, Some(_)) => CosimInfo {
+            images,
+            verdict: "bit-exact".into(),
+            golden_correct,
+            // Every class matched the golden model's.
+            rtl_correct: golden_correct,
+            cycles,
+            build_seconds,
+            built_now: lib.built_now,
+            run_seconds,
+            divergence: None,
+            checked,
+        },
+        (o, _) => CosimInfo {
+            images,
+            verdict: "diverged".into(),
+            golden_correct,
+            rtl_correct: 0,
+            cycles: 0,
+            build_seconds,
+            built_now: lib.built_now,
+            run_seconds,
+            divergence: Some(match o {
+                cosim::run::Outcome::Diverged(d) => d.to_string(),
+                o => format!("{o:?}"),
+            }),
+            checked,
+        },
+    })
 }
 
 pub(super) fn cosim_stage(

@@ -259,5 +259,96 @@ pub fn markdown(r: &FlowReport) -> String {
             let _ = writeln!(s, "\n- failed: {e}");
         }
     }
+    designs(&mut s, h);
     s
+}
+
+fn opt<T: std::fmt::Display>(x: Option<T>) -> String {
+    x.map_or("-".into(), |v| v.to_string())
+}
+
+fn row(s: &mut String, d: &super::designs::DesignRow) {
+    let _ = writeln!(
+        s,
+        "| {} | {} | {} | {} | {} | {} | {} | {:.1} ({}) | {} | {} | {} |",
+        d.target,
+        super::designs::name(d),
+        if d.fits { "yes" } else { "no" },
+        opt(d.logic_cells),
+        opt(d.brams),
+        opt(d.sprams),
+        d.fmax_mhz.map_or("-".into(), |f| format!("{f:.1}")),
+        d.cycles_per_image_mean,
+        d.cycles_per_image_max,
+        d.us_per_image.map_or("-".into(), |u| format!("{u:.1}")),
+        d.images_per_second
+            .map_or("-".into(), |u| format!("{u:.0}")),
+        if d.chosen { "**chosen**" } else { "" }
+    );
+}
+
+const HEAD: &str = "| target | design | fits | logic cells (iCE40) / LUTs | BRAM | SPRAM | Fmax MHz | cycles/image mean (max) | µs/image | images/s | |\n|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|";
+
+/// The designs tables: unrolled against folded, and the folded sweep over P.
+fn designs(s: &mut String, h: &super::Hardware) {
+    let _ = writeln!(
+        s,
+        "\n### Designs (`hardware.architecture`: {})\n",
+        h.architecture
+    );
+    for c in &h.choices {
+        let _ = writeln!(s, "- {}: **{}**: {}.", c.target, c.design, c.reason);
+    }
+    let _ = writeln!(
+        s,
+        "\nUnrolled against the fastest folded engine that fits, per target:\n"
+    );
+    let _ = writeln!(s, "{HEAD}");
+    let mut targets: Vec<&str> = h.designs.iter().map(|d| d.target.as_str()).collect();
+    targets.dedup();
+    for t in &targets {
+        let mine: Vec<&super::designs::DesignRow> =
+            h.designs.iter().filter(|d| d.target == *t).collect();
+        if let Some(u) = mine.iter().find(|d| d.parallelism.is_none()) {
+            row(s, u);
+        }
+        let folded = mine
+            .iter()
+            .filter(|d| d.parallelism.is_some())
+            .filter(|d| d.fits)
+            .min_by(|a, b| {
+                let k = |d: &super::designs::DesignRow| d.us_per_image.unwrap_or(f64::INFINITY);
+                k(a).total_cmp(&k(b))
+            });
+        if let Some(f) = folded {
+            row(s, f);
+        }
+    }
+    if h.designs.iter().any(|d| d.parallelism.is_some()) {
+        let _ = writeln!(s, "\nThe folded engine over P (area against latency):\n");
+        let _ = writeln!(s, "{HEAD}");
+        for d in h.designs.iter().filter(|d| d.parallelism.is_some()) {
+            row(s, d);
+        }
+        let _ = writeln!(s);
+        for r in &h.folded_runs {
+            let _ = writeln!(
+                s,
+                "- P = {}: {} on {} test images (Verilator, build {:.1} s, run {:.1} s).",
+                r.parallelism, r.verdict, r.images, r.build_seconds, r.run_seconds
+            );
+        }
+    }
+    let _ = writeln!(s);
+    let mut bases: Vec<String> = h
+        .designs
+        .iter()
+        .map(|d| format!("{}: {}", super::designs::name(d), d.basis))
+        .collect();
+    bases.sort();
+    bases.dedup();
+    let _ = writeln!(s, "How the figures were obtained:\n");
+    for b in bases {
+        let _ = writeln!(s, "- {b}");
+    }
 }
