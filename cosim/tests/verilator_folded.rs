@@ -215,3 +215,39 @@ fn icarus_agrees_with_weights_from_readmemh() {
     }
     let _ = std::fs::remove_dir_all(&work);
 }
+
+/// The schedule model (`FoldedPlan::cycles_model`) against the cycles
+/// Verilator measures on the digits test images: within 10% per image on
+/// average, for P = 2, 8, 32 (the model ranks designs before they are
+/// co-simulated; the flow reports the measurement).
+#[test]
+fn cycles_model_tracks_the_measurement() {
+    let Some(b) = builder() else { return };
+    let (net, s) = digits();
+    let s = &s[..60];
+    let runner = net.runner();
+    for p in [2, 8, 32] {
+        let plan = FoldedPlan::new(&net, p, None);
+        let st = must_match(run(&b, &net, &plan, s, false, 1), s.len(), "model");
+        let mut model = 0.0;
+        for x in s {
+            let g = runner.run(x);
+            let mut inputs = vec![x.iter().map(|v| v.to_spikes()).collect::<Vec<_>>()];
+            for r in &g[..g.len() - 1] {
+                inputs.push(r.spikes.clone());
+            }
+            model += plan.cycles_model(&inputs) as f64;
+        }
+        model /= s.len() as f64;
+        let ratio = model / st.mean();
+        println!(
+            "P = {p}: model {model:.1} cycles per image, measured {:.1} ({ratio:.3})",
+            st.mean()
+        );
+        assert!(
+            (0.9..1.1).contains(&ratio),
+            "P = {p}: model {model:.1}, measured {:.1}",
+            st.mean()
+        );
+    }
+}

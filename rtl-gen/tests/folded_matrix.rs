@@ -47,7 +47,14 @@ fn lint_and_synthesis_matrix() {
         return;
     };
     // (kinds, sizes, T, P, weight_bits, where the weights live)
-    type Case = (Vec<&'static str>, Vec<usize>, usize, usize, u32, WeightStore);
+    type Case = (
+        Vec<&'static str>,
+        Vec<usize>,
+        usize,
+        usize,
+        u32,
+        WeightStore,
+    );
     let cases: Vec<Case> = vec![
         (vec!["tmn"], vec![1, 1], 1, 1, 2, WeightStore::BlockRam),
         (vec!["if"], vec![5, 3], 4, 2, 8, WeightStore::Loaded),

@@ -1,6 +1,8 @@
 //! `snnrtl flow` as users call it: the digits example end to end (convert,
-//! accuracy table, generate, 200 images co-simulated, synthesized, reported),
-//! and bad flow files rejected with one line and no output.
+//! accuracy table, generate, the unrolled network and the folded engine
+//! synthesized, the folded engine chosen on both targets and co-simulated on
+//! 540 + 200 images, reported), and bad flow files rejected with one line
+//! and no output.
 //! Fails under `CI` without Verilator or Yosys.
 
 use golden_model::NetworkConfig;
@@ -81,6 +83,26 @@ fn bad_flow_files_name_the_field_and_write_nothing() {
         &out,
         "hardware.targets[1]: \"ecp5\" is not one of ice40-up5k, ice40-hx8k, xilinx-7, generic",
     );
+    let f = flow_file(&d, |v| v["hardware"]["architecture"] = "systolic".into());
+    fails_with(
+        &f,
+        &out,
+        "hardware.architecture: \"systolic\" is not accepted: \"unrolled\", \"folded\" or \"auto\"",
+    );
+    let f = flow_file(&d, |v| v["hardware"]["parallelism"] = 0.into());
+    fails_with(
+        &f,
+        &out,
+        "hardware.parallelism: 0 is not in 1..=32 (the widest layer's outputs)",
+    );
+    let f = flow_file(&d, |v| {
+        v["hardware"]["parallelism_sweep"] = serde_json::json!([4, 33])
+    });
+    fails_with(
+        &f,
+        &out,
+        "hardware.parallelism_sweep[1]: 33 is not in 1..=32",
+    );
     let _ = std::fs::remove_dir_all(&d);
 }
 
@@ -93,9 +115,14 @@ fn digits_end_to_end() {
     }
     let d = tmp("digits");
     let out = d.join("out");
+    // The shipped flow file, with the folded sweep cut to P = 8 (the full
+    // sweep is the demo's and the example's results).
+    let flow = flow_file(&d, |v| {
+        v["hardware"]["parallelism_sweep"] = serde_json::json!([8]);
+    });
     let o = snnrtl()
         .arg("flow")
-        .arg(digits().join("flow.json"))
+        .arg(&flow)
         .arg("-o")
         .arg(&out)
         .output()
@@ -116,7 +143,47 @@ fn digits_end_to_end() {
     assert!((float - 97.2222).abs() < 0.01, "{float}");
     assert_eq!(r["findings"]["tmn_t4_within_half_point"], true);
     assert!(r["findings"]["if_steps_within_1pt"].as_u64().is_some());
-    // 200 test images through Verilator, bit-exact, same accuracy.
+    // auto: per target, the fastest design that fits. On both targets that
+    // is the folded engine: the unrolled network is 14x the UP5K and 2.2x
+    // the XC7A35T.
+    let choices = r["hardware"]["choices"].as_array().unwrap();
+    assert_eq!(choices.len(), 2);
+    for c in choices {
+        assert_eq!(c["design"], "folded P=8", "{c}");
+    }
+    let designs = r["hardware"]["designs"].as_array().unwrap();
+    assert_eq!(designs.len(), 4, "unrolled and folded P=8 for two targets");
+    let up5k_folded = designs
+        .iter()
+        .find(|d| d["target"] == "ice40-up5k" && d["parallelism"] == 8)
+        .unwrap();
+    assert_eq!(up5k_folded["chosen"], true);
+    assert_eq!(up5k_folded["fits"], true);
+    assert_eq!(up5k_folded["architecture"], "folded");
+    for key in [
+        "logic_cells",
+        "brams",
+        "sprams",
+        "fmax_mhz",
+        "cycles_per_image_mean",
+        "cycles_per_image_max",
+        "us_per_image",
+    ] {
+        assert!(up5k_folded[key].is_number(), "{key}: {up5k_folded}");
+    }
+    assert!(up5k_folded["logic_cells"].as_u64().unwrap() < 5280);
+    let unrolled_up5k = designs
+        .iter()
+        .find(|d| d["target"] == "ice40-up5k" && d["architecture"] == "unrolled")
+        .unwrap();
+    assert_eq!(unrolled_up5k["fits"], false);
+    assert_eq!(r["hardware"]["top"], "snn_folded");
+    assert!(out.join("rtl-folded/snn_folded.v").exists());
+    let runs = r["hardware"]["folded_runs"].as_array().unwrap();
+    assert_eq!(runs[0]["verdict"], "bit-exact");
+    assert_eq!(runs[0]["images"], 540);
+    // 200 test images through Verilator (the chosen folded engine, with
+    // stalls), bit-exact, same accuracy.
     let c = &r["hardware"]["cosim"];
     assert_eq!(c["verdict"], "bit-exact", "{c}");
     assert_eq!(c["images"], 200);

@@ -304,3 +304,33 @@ pub fn hex_line(lanes: &[i64], width: u32) -> String {
         })
         .collect()
 }
+
+impl FoldedPlan {
+    /// The cycles one sample takes, from its first input word to its last
+    /// readout beat, with no stalls: a model of the engine's schedule, for
+    /// ranking designs before co-simulation measures them (`inputs[l][t]`:
+    /// layer `l`'s input spikes at step `t`). Each step of each group ends
+    /// no sooner than its fetch (one cycle per non-zero spike, one per
+    /// all-zero word) and no sooner than the issue of the step before
+    /// (`issue_period + 4`); each layer adds its drain, the last the
+    /// readout beats. Checked against Verilator in
+    /// `cosim/tests/verilator_folded.rs`.
+    pub fn cycles_model(&self, inputs: &[Vec<Vec<i8>>]) -> u64 {
+        let p = self.p;
+        let mut cycles = self.input_words() as u64 + 2;
+        for (l, lp) in self.layers.iter().enumerate() {
+            let steps: u64 = inputs[l]
+                .iter()
+                .map(|step| {
+                    let fetch: usize = step
+                        .chunks(p)
+                        .map(|w| w.iter().filter(|&&s| s != 0).count().max(1))
+                        .sum();
+                    fetch.max(self.issue_period + 4) as u64
+                })
+                .sum();
+            cycles += lp.groups as u64 * steps + (p + lp.unit_latency + 8) as u64;
+        }
+        cycles + self.layers.last().map_or(0, |l| l.outputs) as u64 + 2
+    }
+}

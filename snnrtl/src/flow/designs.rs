@@ -280,9 +280,8 @@ pub fn designs_stage(
             .enumerate()
             .filter(|(_, r)| r.target == target.name() && allowed(r) && r.fits)
             .min_by(|(_, a), (_, b)| {
-                let key = |r: &DesignRow| r.us_per_image.unwrap_or(f64::INFINITY);
-                key(a)
-                    .total_cmp(&key(b))
+                speed(a)
+                    .total_cmp(&speed(b))
                     .then(a.logic_cells.cmp(&b.logic_cells))
             })
             .map(|(i, _)| i);
@@ -298,9 +297,15 @@ pub fn designs_stage(
                     target: target.name().into(),
                     design: name(r),
                     reason: format!(
-                        "the fastest of the {considered} designs considered ({}) that fits: {} µs per image, {} logic cells{}",
+                        "the fastest of the {considered} designs considered ({}) that fits: {}, {} logic cells{}",
                         fc.architecture.name(),
-                        r.us_per_image.map_or("?".into(), |u| format!("{u:.1}")),
+                        r.us_per_image.map_or(
+                            format!(
+                                "{:.0} cycles per image (no Fmax for this target: ranked by cycles)",
+                                r.cycles_per_image_mean
+                            ),
+                            |u| format!("{u:.1} µs per image")
+                        ),
                         r.logic_cells.map_or("?".into(), |c| c.to_string()),
                         if synth_on { "" } else { " (estimated: run with synthesis to confirm)" }
                     ),
@@ -320,6 +325,15 @@ pub fn designs_stage(
         folded_runs: runs,
         errors,
     })
+}
+
+/// What "fastest" ranks by: µs per image when the target has an Fmax,
+/// else cycles per image (the same clock for every design of the target).
+pub fn speed(r: &DesignRow) -> f64 {
+    match r.fmax_mhz {
+        Some(_) => r.us_per_image.unwrap_or(f64::INFINITY),
+        None => r.cycles_per_image_mean,
+    }
 }
 
 /// `unrolled` or `folded P=8`.

@@ -64,7 +64,8 @@ pub fn markdown(r: &FlowReport) -> String {
     let c = &h.cosim;
     let _ = writeln!(
         s,
-        "- Co-simulation (Verilator): **{}** on {} test images; RTL {} / golden {} correct ({}% / {}%).",
+        "- Co-simulation (Verilator, `{}`): **{}** on {} test images; RTL {} / golden {} correct ({}% / {}%).",
+        h.top,
         c.verdict,
         c.images,
         c.rtl_correct,
@@ -74,6 +75,13 @@ pub fn markdown(r: &FlowReport) -> String {
     );
     if let Some(d) = &c.divergence {
         let _ = writeln!(s, "- First divergence: `{d}`");
+    }
+    for c in &h.choices {
+        let _ = writeln!(
+            s,
+            "- Chosen for {}: **{}** ({}).",
+            c.target, c.design, c.reason
+        );
     }
     for sr in &h.synth {
         let _ = writeln!(s, "- {}: {}.", sr.target, sr.fit.message);
@@ -304,8 +312,12 @@ fn designs(s: &mut String, h: &super::Hardware) {
         "\nUnrolled against the fastest folded engine that fits, per target:\n"
     );
     let _ = writeln!(s, "{HEAD}");
-    let mut targets: Vec<&str> = h.designs.iter().map(|d| d.target.as_str()).collect();
-    targets.dedup();
+    let mut targets: Vec<&str> = vec![];
+    for d in &h.designs {
+        if !targets.contains(&d.target.as_str()) {
+            targets.push(&d.target);
+        }
+    }
     for t in &targets {
         let mine: Vec<&super::designs::DesignRow> =
             h.designs.iter().filter(|d| d.target == *t).collect();
@@ -316,10 +328,7 @@ fn designs(s: &mut String, h: &super::Hardware) {
             .iter()
             .filter(|d| d.parallelism.is_some())
             .filter(|d| d.fits)
-            .min_by(|a, b| {
-                let k = |d: &super::designs::DesignRow| d.us_per_image.unwrap_or(f64::INFINITY);
-                k(a).total_cmp(&k(b))
-            });
+            .min_by(|a, b| super::designs::speed(a).total_cmp(&super::designs::speed(b)));
         if let Some(f) = folded {
             row(s, f);
         }
