@@ -196,3 +196,60 @@ fn invalid_configs_write_nothing() {
         format!("error: {}: inputs: 0 is not in 1..=4096", bare.display())
     );
 }
+
+/// `--architecture folded`: the folded engine's files from a network file;
+/// bad options are one line and write nothing.
+#[test]
+fn folded_engine_from_a_network_file() {
+    let d = tmp("folded");
+    let net =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/digits/results/network.json");
+    let run = |args: &[&str], out: &PathBuf| {
+        snnrtl()
+            .arg("generate")
+            .arg(&net)
+            .arg("-o")
+            .arg(out)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    for (args, want) in [
+        (
+            vec!["--architecture", "folded", "--parallelism", "0"],
+            "error: --parallelism: 0 is not in 1..=32 (the widest layer's outputs)",
+        ),
+        (
+            vec!["--architecture", "folded", "--parallelism", "33"],
+            "error: --parallelism: 33 is not in 1..=32 (the widest layer's outputs)",
+        ),
+        (
+            vec!["--architecture", "systolic"],
+            "error: --architecture: \"systolic\" is not accepted: unrolled or folded",
+        ),
+        (
+            vec!["--parallelism", "4"],
+            "error: --parallelism: only with --architecture folded",
+        ),
+    ] {
+        let out = d.join("bad");
+        let o = run(&args, &out);
+        assert!(!o.status.success(), "{args:?}");
+        assert_eq!(String::from_utf8_lossy(&o.stderr).trim_end(), want);
+        assert!(!out.exists(), "{args:?}: nothing written");
+    }
+    let out = d.join("rtl");
+    let o = run(&["--architecture", "folded", "--parallelism", "8"], &out);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let m: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["top"], "snn_folded");
+    assert_eq!(m["architecture"], "folded");
+    assert_eq!(m["folded"]["parallelism"], 8);
+    assert_eq!(m["folded"]["weight_store"], "block_ram");
+    for f in m["files"].as_array().unwrap() {
+        assert!(out.join(f.as_str().unwrap()).exists(), "{f}");
+    }
+    assert!(out.join("snn_fold_weights.hex").exists());
+    let _ = std::fs::remove_dir_all(&d);
+}

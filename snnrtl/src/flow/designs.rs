@@ -267,24 +267,8 @@ pub fn designs_stage(
     // The choice: per target, the fastest fitting design the architecture allows.
     let mut choices = vec![];
     for &target in targets {
-        let allowed = |r: &DesignRow| match fc.architecture {
-            Architecture::Unrolled => r.architecture == "unrolled",
-            Architecture::Folded => {
-                r.architecture == "folded"
-                    && fc.parallelism.is_none_or(|p| r.parallelism == Some(p))
-            }
-            Architecture::Auto => true,
-        };
-        let best = rows
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.target == target.name() && allowed(r) && r.fits)
-            .min_by(|(_, a), (_, b)| {
-                speed(a)
-                    .total_cmp(&speed(b))
-                    .then(a.logic_cells.cmp(&b.logic_cells))
-            })
-            .map(|(i, _)| i);
+        let best = choose(&rows, target.name(), fc.architecture, fc.parallelism);
+        let allowed = |r: &DesignRow| allowed(r, fc.architecture, fc.parallelism);
         let considered = rows
             .iter()
             .filter(|r| r.target == target.name() && allowed(r))
@@ -327,6 +311,37 @@ pub fn designs_stage(
     })
 }
 
+/// Whether `architecture` (with `hardware.parallelism`) lets the flow
+/// choose `r`.
+fn allowed(r: &DesignRow, architecture: Architecture, parallelism: Option<usize>) -> bool {
+    match architecture {
+        Architecture::Unrolled => r.architecture == "unrolled",
+        Architecture::Folded => {
+            r.architecture == "folded" && parallelism.is_none_or(|p| r.parallelism == Some(p))
+        }
+        Architecture::Auto => true,
+    }
+}
+
+/// The index of the fastest design for `target` that fits and is allowed;
+/// ties go to fewer logic cells.
+pub fn choose(
+    rows: &[DesignRow],
+    target: &str,
+    architecture: Architecture,
+    parallelism: Option<usize>,
+) -> Option<usize> {
+    rows.iter()
+        .enumerate()
+        .filter(|(_, r)| r.target == target && r.fits && allowed(r, architecture, parallelism))
+        .min_by(|(_, a), (_, b)| {
+            speed(a)
+                .total_cmp(&speed(b))
+                .then(a.logic_cells.cmp(&b.logic_cells))
+        })
+        .map(|(i, _)| i)
+}
+
 /// What "fastest" ranks by: µs per image when the target has an Fmax,
 /// else cycles per image (the same clock for every design of the target).
 pub fn speed(r: &DesignRow) -> f64 {
@@ -362,4 +377,49 @@ pub fn check(fc: &FlowConfig, net: &NetworkConfig) -> Result<()> {
             .map_err(|e| anyhow::anyhow!("{}: {e}", fc.path.display()))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(p: Option<usize>, fits: bool, cycles: f64, fmax: Option<f64>, cells: u64) -> DesignRow {
+        DesignRow {
+            architecture: if p.is_some() { "folded" } else { "unrolled" }.into(),
+            parallelism: p,
+            target: "t".into(),
+            fits,
+            logic_cells: Some(cells),
+            brams: None,
+            sprams: None,
+            fmax_mhz: fmax,
+            cycles_per_image_mean: cycles,
+            cycles_per_image_max: cycles as u64,
+            us_per_image: fmax.map(|f| cycles / f),
+            images_per_second: None,
+            chosen: false,
+            basis: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_fastest_design_that_fits_and_is_allowed() {
+        let rows = vec![
+            row(None, false, 146.0, Some(41.3), 76_000),
+            row(Some(8), true, 676.0, Some(40.7), 1651),
+            row(Some(16), true, 381.0, Some(36.4), 2172),
+            row(Some(32), false, 300.0, Some(35.0), 6000),
+        ];
+        // The unrolled design is fastest but does not fit; P = 32 neither.
+        assert_eq!(choose(&rows, "t", Architecture::Auto, None), Some(2));
+        assert_eq!(choose(&rows, "t", Architecture::Folded, Some(8)), Some(1));
+        assert_eq!(choose(&rows, "t", Architecture::Unrolled, None), None);
+        assert_eq!(choose(&rows, "other", Architecture::Auto, None), None);
+        // Without an Fmax the cycles rank.
+        let slow = vec![
+            row(Some(2), true, 3000.0, None, 700),
+            row(Some(4), true, 1200.0, None, 900),
+        ];
+        assert_eq!(choose(&slow, "t", Architecture::Auto, None), Some(1));
+    }
 }
