@@ -5,8 +5,10 @@
 //! the golden model's derivation functions (`golden_model::widths`). One file
 //! per hardware module: [`pe`], [`array`], [`if_unit`], [`tmn`], [`psn`],
 //! [`core`]; [`generate`] assembles them with headers and a manifest;
-//! [`network`] chains one core per layer under `snn_network`.
+//! [`network`] chains one core per layer under `snn_network`; [`folded`] is
+//! the folded engine `snn_folded`; [`arch`] puts both behind one interface.
 
+pub mod arch;
 pub mod array;
 pub mod cfg_map;
 pub mod core;

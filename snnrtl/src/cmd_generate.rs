@@ -85,7 +85,7 @@ fn layer_of(name: &str, v: Value) -> Result<(Value, LayerConfig)> {
 pub fn run(a: Args) -> Result<()> {
     let input = load_input(&a.config)?;
     if let crate::hw_args::Hardware::Folded(net, plan) = a.hw.resolve(&input)? {
-        let design = rtl_gen::folded::generate(&net, &plan);
+        let design = rtl_gen::arch::Architecture::Folded(plan.clone()).design(&net);
         write_design(&design, &a.output)?;
         eprintln!(
             "wrote {} files and manifest.json to {} (top snn_folded, P = {}, {} layers, T = {}, weights {})",

@@ -386,7 +386,10 @@ pub fn run(opts: &Options) -> Result<FlowReport> {
     if let Some(p) = designs::chosen_folded(&designs) {
         let plan = rtl_gen::folded::plan::FoldedPlan::new(&net, p, None);
         let folded_dir = out.join("rtl-folded");
-        crate::cmd_generate::write_design(&rtl_gen::folded::generate(&net, &plan), &folded_dir)?;
+        crate::cmd_generate::write_design(
+            &rtl_gen::arch::Architecture::Folded(plan.clone()).design(&net),
+            &folded_dir,
+        )?;
         rtl_name = "rtl-folded".into();
         top = "snn_folded".into();
         cosim = folded_cosim_stage(
