@@ -212,3 +212,59 @@ fn digits_end_to_end() {
     assert!(out.join("rtl/snn_network.v").exists());
     let _ = std::fs::remove_dir_all(&d);
 }
+
+/// MNIST (784-64-10, 1,500 test images, `max_value` 255) with
+/// `architecture: auto` and no synthesis: the unrolled network (50,816
+/// PEs) is not built, the folded engine is co-simulated on every test image
+/// and chosen on the UP5K by the estimate, and its accuracy is the golden
+/// model's.
+#[test]
+fn mnist_chooses_the_folded_engine_by_estimate() {
+    if snn_tools::require_for_test(Tool::Verilator).is_none() {
+        return;
+    }
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../examples/mnist")
+        .canonicalize()
+        .unwrap();
+    let d = tmp("mnist");
+    let mut v: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("flow.json")).unwrap()).unwrap();
+    for k in ["csv", "split"] {
+        v["dataset"][k] = dir.join(v["dataset"][k].as_str().unwrap()).display().to_string().into();
+    }
+    v["weights"] = dir.join(v["weights"].as_str().unwrap()).display().to_string().into();
+    v["evaluate"]["timesteps"] = serde_json::json!([4]);
+    v["hardware"]["parallelism_sweep"] = serde_json::json!([8]);
+    v["hardware"]["cosim_images"] = 20.into();
+    let flow = d.join("flow.json");
+    std::fs::write(&flow, serde_json::to_string(&v).unwrap()).unwrap();
+    let out = d.join("out");
+    let o = snnrtl()
+        .arg("flow")
+        .arg(&flow)
+        .arg("--no-synth")
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    let h = &r["hardware"];
+    assert_eq!(h["choices"][0]["design"], "folded P=8", "{}", h["choices"]);
+    assert!(!out.join("rtl").exists(), "the unrolled network is not written");
+    assert_eq!(h["folded_runs"][0]["verdict"], "bit-exact");
+    assert_eq!(h["folded_runs"][0]["images"], 1500);
+    assert_eq!(h["cosim"]["verdict"], "bit-exact");
+    assert!(h["golden_test_accuracy"].as_f64().unwrap() >= 92.0);
+    let folded = h["designs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["parallelism"] == 8)
+        .unwrap();
+    assert_eq!(folded["fits"], true);
+    assert_eq!(folded["sprams"], 4, "the weights go to SPRAM");
+    let _ = std::fs::remove_dir_all(&d);
+}

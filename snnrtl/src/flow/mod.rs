@@ -6,11 +6,17 @@
 //!    float ANN, the quantised ANN and the golden-model SNN (TMN and IF, with
 //!    and without L4) at every T;
 //! 3. quantise the hardware network once and write `network.json`;
-//! 4. generate `snn_network` into `rtl/`;
+//! 4. generate `snn_network` into `rtl/` (with `hardware.architecture`
+//!    `folded` or `auto`, only up to [`UNROLLED_BUILD_LIMIT_PES`]);
 //! 5. co-simulate the first N test images with Verilator against the golden
 //!    model (every layer's spikes, the last layer's state, the class);
 //! 6. synthesize for each target with Yosys;
-//! 7. write `report.json`, `report.md` and `accuracy.svg`.
+//! 7. with `folded` or `auto` ([`designs`]): the folded engine at every P of
+//!    the sweep, co-simulated on every test image (cycles per image),
+//!    synthesized (nextpnr on iCE40); per target the fastest design that
+//!    fits is chosen, a chosen engine is written to `rtl-folded/` and
+//!    co-simulated with stalls on the N images in place of stage 5;
+//! 8. write `report.json`, `report.md` and `accuracy.svg`.
 //!
 //! Every file is written to a temporary name and renamed. Bad input stops
 //! the flow in stage 1 or 3, before anything is written.
