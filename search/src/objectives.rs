@@ -5,8 +5,11 @@
 //!    candidate trained with `convert::train` on the search's training rows,
 //!    converted and run on the golden model ([`crate::evaluate::trained`]);
 //!    with fitness `rdm`, minus the untrained spike RDM score.
-//! 1. **logic cells** on the target ([`crate::hardware::cost`]).
-//! 2. **µs per image** ([`crate::hardware::cost`]).
+//! 1. **logic cells** on the target ([`crate::hardware::cost`]; a folded
+//!    candidate [`crate::hardware::folded_cost`]).
+//! 2. **µs per image** (the same; a folded candidate's cycles are the mean
+//!    of the engine's schedule model over the validation images, whose
+//!    spikes the golden model gives: the images the error is measured on).
 //!
 //! Validation: the search never sees the test rows. It selects on a
 //! validation set carved deterministically from the split's training rows
@@ -21,7 +24,7 @@
 use crate::config::{Fitness, SearchConfig};
 use crate::error::SearchError;
 use crate::evaluate::{self, Options};
-use crate::genome::Candidate;
+use crate::genome::{Architecture, Candidate};
 use crate::hardware::{self, Cost};
 use convert::dataset::{Dataset, Split};
 use serde::{Deserialize, Serialize};
@@ -160,6 +163,36 @@ impl Evaluator {
         })
     }
 
+    /// The validation images encoded with `enc` for `t` steps.
+    pub fn validation_lanes(
+        &self,
+        enc: convert::encode::Encoder,
+        t: usize,
+    ) -> Vec<Vec<golden_model::LaneVec>> {
+        self.rows
+            .validation
+            .iter()
+            .map(|&i| enc.lanes(&self.ds.images[i], self.ds.max_value, t, i))
+            .collect()
+    }
+
+    /// The cost of `net` as candidate `c` lays it out: a folded one's
+    /// cycles averaged over the validation images.
+    pub fn cost(
+        &self,
+        c: &Candidate,
+        net: &golden_model::NetworkConfig,
+    ) -> Result<Cost, SearchError> {
+        match c.architecture {
+            Architecture::Unrolled => Ok(hardware::cost(net, self.target)),
+            Architecture::Folded { parallelism } => {
+                let enc = evaluate::encoder(c.kind, &self.options);
+                let images = self.validation_lanes(enc, net.timesteps());
+                hardware::folded_cost(net, parallelism, self.target, &images)
+            }
+        }
+    }
+
     fn selection_split(&self) -> Split {
         Split {
             train: self.rows.train.clone(),
@@ -205,9 +238,8 @@ impl Evaluator {
                 })
             }
         };
-        match scored {
-            Ok((err, net)) => {
-                let cost = hardware::cost(&net, self.target);
+        match scored.and_then(|(err, net)| Ok((err, self.cost(c, &net)?))) {
+            Ok((err, cost)) => {
                 r.objectives = vec![
                     finite(err),
                     Some(cost.logic_cells as f64),
