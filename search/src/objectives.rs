@@ -27,7 +27,10 @@ use crate::evaluate::{self, Options};
 use crate::genome::{Architecture, Candidate};
 use crate::hardware::{self, Cost};
 use convert::dataset::{Dataset, Split};
+use golden_model::NetworkConfig;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use synth::target::Target;
 
 /// The rows a search uses.
@@ -132,6 +135,20 @@ pub struct Evaluator {
     pub fitness: Fitness,
     pub target: Target,
     pub context: String,
+    /// The scored network of every network evaluated so far, by its
+    /// candidate with the architecture reset to unrolled: candidates that
+    /// differ only in architecture or P share the network (training is
+    /// seeded, so it would come out the same), and only their cost is new.
+    pub networks: Arc<Mutex<HashMap<Candidate, Network>>>,
+}
+
+/// A candidate's network and its score (or why it could not be built).
+#[derive(Debug, Clone)]
+pub struct Network {
+    pub scored: Result<(f64, NetworkConfig), SearchError>,
+    pub validation_error: Option<f64>,
+    pub float_validation_error: Option<f64>,
+    pub rdm_score: Option<f64>,
 }
 
 impl Evaluator {
@@ -160,6 +177,7 @@ impl Evaluator {
             fitness: cfg.fitness,
             target: cfg.target,
             context: context(cfg),
+            networks: Arc::default(),
         })
     }
 
@@ -217,8 +235,46 @@ impl Evaluator {
             error: None,
             seconds: 0.0,
         };
+        let n = self.network(c);
+        r.validation_error = n.validation_error;
+        r.float_validation_error = n.float_validation_error;
+        r.rdm_score = n.rdm_score;
+        match n
+            .scored
+            .and_then(|(err, net)| Ok((err, self.cost(c, &net)?)))
+        {
+            Ok((err, cost)) => {
+                r.objectives = vec![
+                    finite(err),
+                    Some(cost.logic_cells as f64),
+                    finite(cost.us_per_image),
+                ];
+                r.cost = Some(cost);
+            }
+            Err(e) => r.error = Some(e.to_string()),
+        }
+        r.seconds = start.elapsed().as_secs_f64();
+        r
+    }
+
+    /// The candidate's network, trained (or initialised) and scored, from
+    /// [`Evaluator::networks`] when an architecture variant built it.
+    pub fn network(&self, c: &Candidate) -> Network {
+        let key = Candidate {
+            architecture: Architecture::Unrolled,
+            ..c.clone()
+        };
+        if let Some(n) = self.networks.lock().expect("networks lock").get(&key) {
+            return n.clone();
+        }
+        let mut r = Network {
+            scored: Err(SearchError::field("candidate", "not evaluated")),
+            validation_error: None,
+            float_validation_error: None,
+            rdm_score: None,
+        };
         let split = self.selection_split();
-        let scored = match self.fitness {
+        r.scored = match self.fitness {
             Fitness::Trained => evaluate::trained(c, &self.ds, &split, &self.options).map(|t| {
                 r.validation_error = Some(t.test_error);
                 r.float_validation_error = Some(t.float_test_error);
@@ -238,18 +294,10 @@ impl Evaluator {
                 })
             }
         };
-        match scored.and_then(|(err, net)| Ok((err, self.cost(c, &net)?))) {
-            Ok((err, cost)) => {
-                r.objectives = vec![
-                    finite(err),
-                    Some(cost.logic_cells as f64),
-                    finite(cost.us_per_image),
-                ];
-                r.cost = Some(cost);
-            }
-            Err(e) => r.error = Some(e.to_string()),
-        }
-        r.seconds = start.elapsed().as_secs_f64();
+        self.networks
+            .lock()
+            .expect("networks lock")
+            .insert(key, r.clone());
         r
     }
 }
