@@ -62,14 +62,20 @@ pub fn fmax_mhz(target: Target) -> Option<f64> {
     FMAX_MHZ.iter().find(|(t, _)| *t == target).map(|&(_, f)| f)
 }
 
-/// Fmax of the folded engine per target, MHz: the median of the four
-/// measured P on the iCE40UP5K, 39.3 (37.9 at P = 2, 41.1 at 4, 40.7 at 8,
-/// 36.4 at 16; digits 64-32-10 tmn T=4, `snn_folded` behind the
-/// out-of-context wrapper, nextpnr-ice40, median of seeds 1-3 each;
-/// docs/folded.md). One constant for every P and network: the spread over
-/// P is within 7% of it. No other target has a measured folded engine, so
-/// the search refuses `"folded"` there.
-pub const FOLDED_FMAX_MHZ: [(Target, f64); 1] = [(Target::Ice40Up5k, 39.3)];
+/// Fmax of the folded engine per target, MHz: the median over the four
+/// measured P of the digits 64-32-10 tmn T=4 engine (`snn_folded` behind
+/// the out-of-context wrapper, nextpnr-ice40, median of seeds 1-3 each;
+/// `cargo run --release -p synth --example folded_cost -- NET.json TARGET P...`):
+/// - iCE40UP5K 39.3: 37.9 at P = 2, 41.1 at 4, 40.7 at 8, 36.4 at 16
+///   (docs/folded.md);
+/// - iCE40HX8K 95.0: 94.6 at P = 2, 95.4 at 4, 97.2 at 8, 81.5 at 16
+///   (measured 2026-12-02 for this table, 1,283..2,183 logic cells).
+///
+/// One constant for every P and network: it ranks designs, it is not a
+/// timing sign-off (P = 16 is 7% below it on the UP5K and 14% on the
+/// HX8K). A target without an entry refuses `"folded"`.
+pub const FOLDED_FMAX_MHZ: [(Target, f64); 2] =
+    [(Target::Ice40Up5k, 39.3), (Target::Ice40Hx8k, 95.0)];
 
 /// The target's folded Fmax, if the table has it.
 pub fn folded_fmax_mhz(target: Target) -> Option<f64> {

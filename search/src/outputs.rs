@@ -243,9 +243,12 @@ fn reference_cost(
     if fc.architecture == Flow::Auto {
         designs.push(unrolled.clone());
     }
-    for p in ps {
-        designs.push(hardware::folded_cost(net, p, ev.target, &images)?);
-    }
+    // A P (or neuron kind) the engine refuses is not a design the flow
+    // could build: left out.
+    designs.extend(
+        ps.into_iter()
+            .filter_map(|p| hardware::folded_cost(net, p, ev.target, &images).ok()),
+    );
     let fastest = |fits_only: bool| {
         designs
             .iter()

@@ -113,9 +113,13 @@ fn the_folded_cost_of_the_digits_network_matches_the_engine() {
 fn the_folded_cost_refuses_what_the_engine_or_the_table_lacks() {
     let net = digits_net();
     let images = test_images(&net, 2);
-    assert_eq!(folded_fmax_mhz(Target::Ice40Hx8k), None);
-    let e = folded_cost(&net, 8, Target::Ice40Hx8k, &images).unwrap_err();
-    assert_eq!(e.to_string(), "target: ice40-hx8k has no folded Fmax");
+    assert_eq!(folded_fmax_mhz(Target::Ice40Hx8k), Some(95.0));
+    assert_eq!(folded_fmax_mhz(Target::Xilinx7), None);
+    let e = folded_cost(&net, 8, Target::Xilinx7, &images).unwrap_err();
+    assert_eq!(e.to_string(), "target: xilinx-7 has no folded Fmax");
+    let hx = folded_cost(&net, 8, Target::Ice40Hx8k, &images).unwrap();
+    assert_eq!(hx.us_per_image, hx.cycles_per_image / 95.0);
+    assert!(hx.fits);
     let e = folded_cost(&net, 64, Target::Ice40Up5k, &images).unwrap_err();
     assert_eq!(
         e.to_string(),
