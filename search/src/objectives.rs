@@ -9,7 +9,9 @@
 //!    candidate [`crate::hardware::folded_cost`]).
 //! 2. **µs per image** (the same; a folded candidate's cycles are the mean
 //!    of the engine's schedule model over the validation images, whose
-//!    spikes the golden model gives: the images the error is measured on).
+//!    spikes the golden model gives: the images the error is measured on;
+//!    with fitness `rdm` the network is untrained, so its spikes, and the
+//!    cycles, are the untrained network's).
 //!
 //! Validation: the search never sees the test rows. It selects on a
 //! validation set carved deterministically from the split's training rows
