@@ -16,7 +16,8 @@
 //!   "confirm": 3,
 //!   "space": {"hidden_layers": [1, 2], "widths": [8, 16, 24, 32, 40, 48, 56, 64],
 //!             "kinds": ["tmn", "if", "lif"], "timesteps": [1, 2, 3, 4, 6, 8],
-//!             "weight_bits": [4, 5, 6, 7, 8], "architectures": ["unrolled"]}
+//!             "weight_bits": [4, 5, 6, 7, 8], "architectures": ["unrolled", "folded"],
+//!             "parallelism": [1, 2, 4, 8, 16]}
 //! }
 //! ```
 //!
@@ -24,17 +25,28 @@
 //! its weights and hardware section are the hand-made reference design) or
 //! inline `{"csv": ..., "max_value": ..., "split": ...}`. Everything but
 //! `format_version` and `dataset` is optional (defaults above; `space`
-//! defaults to the whole [`crate::genome`] space, unrolled).
+//! defaults to the whole [`crate::genome`] space, both architectures on a
+//! target with a folded Fmax ([`crate::hardware::FOLDED_FMAX_MHZ`]), else
+//! unrolled only).
 //!
 //! The space is searched through its own genes ([`SearchSpace::space`]):
-//! layers, an index into `widths` per layer, and indices into `kinds`,
-//! `timesteps` and `weight_bits`. The folded architecture of
-//! [`crate::genome`] is refused: there is no folded engine, every design is
-//! unrolled (one core per layer, one PE per synapse).
+//! layers, an index into `widths` per layer, indices into `kinds`,
+//! `timesteps` and `weight_bits`, an index into `architectures` and one into
+//! `parallelism` (the folded engine's P, used only by folded candidates).
+//!
+//! - `architectures`: `"unrolled"` (one core per layer, one PE per synapse)
+//!   and/or `"folded"` (`snn_folded`, docs/folded.md). `"folded"` is refused
+//!   on a target without a folded Fmax (today every target the search takes
+//!   has one).
+//! - `parallelism`: a subset of 1, 2, 4, 8, 16. A candidate's P is at most
+//!   its widest hidden layer: a larger P is mapped to the largest listed P
+//!   not above it (see [`crate::genome::fit_parallelism`]). So that every
+//!   candidate has a P, the smallest listed P must not exceed the smallest
+//!   width; a list that breaks this is refused.
 
 use crate::error::SearchError;
-use crate::genome::{Architecture, Candidate, NeuronKind, HIDDEN_LAYERS, TIMESTEPS, WEIGHT_BITS};
-use crate::genome::{WIDTHS, WIDTH_STEP};
+use crate::genome::{fit_parallelism, Architecture, Candidate, NeuronKind, Style};
+use crate::genome::{HIDDEN_LAYERS, PARALLELISM, TIMESTEPS, WEIGHT_BITS, WIDTHS, WIDTH_STEP};
 use crate::nsga2::{GeneRange, Space, POPULATION};
 use convert::flow_config::{FlowConfig, MAX_VALUE};
 use golden_model::json_path::{self, Obj};
@@ -83,11 +95,28 @@ pub struct SearchSpace {
     pub kinds: Vec<NeuronKind>,
     pub timesteps: Vec<usize>,
     pub weight_bits: Vec<u32>,
+    /// Unrolled first (older search files have no such field: unrolled).
+    #[serde(default = "unrolled_only")]
+    pub architectures: Vec<Style>,
+    /// The folded P, ascending.
+    #[serde(default = "all_parallelism")]
+    pub parallelism: Vec<usize>,
+}
+
+fn unrolled_only() -> Vec<Style> {
+    vec![Style::Unrolled]
+}
+
+fn all_parallelism() -> Vec<usize> {
+    PARALLELISM.to_vec()
 }
 
 impl Default for SearchSpace {
+    /// The whole genome space, both architectures.
     fn default() -> Self {
         SearchSpace {
+            architectures: vec![Style::Unrolled, Style::Folded],
+            parallelism: all_parallelism(),
             hidden_layers: HIDDEN_LAYERS,
             widths: (1..=WIDTHS.1 / WIDTH_STEP)
                 .map(|k| k * WIDTH_STEP)
@@ -99,37 +128,73 @@ impl Default for SearchSpace {
     }
 }
 
-/// A search genome's length: layers, two width indices, kind, T, bits.
-pub const GENES: usize = 6;
-
-/// Zeroes the second width index of a one-layer genome.
-fn canonical(g: &mut [i64]) {
-    if g.len() == GENES && g[0] == 1 {
-        g[2] = 0;
-    }
-}
+/// A search genome's length: layers, two width indices, kind, T, bits,
+/// architecture, parallelism.
+pub const GENES: usize = 8;
 
 impl SearchSpace {
-    /// The NSGA-II space: gene 0 the layer count, 1 and 2 indices into
-    /// `widths`, 3 into `kinds`, 4 into `timesteps`, 5 into `weight_bits`.
-    pub fn space(&self) -> Space {
-        let idx = |n: usize| GeneRange::new(0, n as i64 - 1);
-        Space {
-            genes: vec![
-                GeneRange::new(self.hidden_layers.0 as i64, self.hidden_layers.1 as i64),
-                idx(self.widths.len()),
-                idx(self.widths.len()),
-                idx(self.kinds.len()),
-                idx(self.timesteps.len()),
-                idx(self.weight_bits.len()),
-            ],
-            canonical: Some(canonical),
+    fn folded(&self) -> bool {
+        self.architectures.contains(&Style::Folded)
+    }
+
+    /// The gene ranges: gene 0 the layer count, 1 and 2 indices into
+    /// `widths`, 3 into `kinds`, 4 into `timesteps`, 5 into `weight_bits`,
+    /// 6 into `architectures`, 7 into `parallelism` (0..=0 without folded).
+    pub fn genes(&self) -> Vec<GeneRange> {
+        let idx = |n: usize| GeneRange::new(0, n.max(1) as i64 - 1);
+        vec![
+            GeneRange::new(self.hidden_layers.0 as i64, self.hidden_layers.1 as i64),
+            idx(self.widths.len()),
+            idx(self.widths.len()),
+            idx(self.kinds.len()),
+            idx(self.timesteps.len()),
+            idx(self.weight_bits.len()),
+            idx(self.architectures.len()),
+            idx(if self.folded() {
+                self.parallelism.len()
+            } else {
+                1
+            }),
+        ]
+    }
+
+    /// Zeroes the genes a genome does not use (the second width index with
+    /// one hidden layer, the P index when unrolled) and maps a P above the
+    /// widest hidden layer to the largest listed P not above it. Genomes
+    /// of the wrong length or out of range are left alone.
+    pub fn canonicalise(&self, g: &mut [i64]) {
+        let genes = self.genes();
+        if g.len() != GENES || genes.iter().zip(g.iter()).any(|(r, v)| !r.contains(*v)) {
+            return;
+        }
+        if g[0] == 1 {
+            g[2] = 0;
+        }
+        if self.architectures[g[6] as usize] == Style::Folded {
+            let widest = (0..g[0] as usize)
+                .map(|l| self.widths[g[1 + l] as usize])
+                .max()
+                .unwrap_or(0);
+            g[7] = fit_parallelism(g[7] as usize, widest, &self.parallelism) as i64;
+        } else {
+            g[7] = 0;
         }
     }
 
-    /// The candidate of a search genome (always unrolled).
+    /// The NSGA-II space: [`SearchSpace::genes`] with
+    /// [`SearchSpace::canonicalise`].
+    pub fn space(&self) -> Space {
+        let me = self.clone();
+        Space {
+            genes: self.genes(),
+            canonical: Some(std::sync::Arc::new(move |g: &mut [i64]| me.canonicalise(g))),
+        }
+    }
+
+    /// The candidate of a search genome (canonicalised first, so every
+    /// genome of one candidate decodes to it).
     pub fn decode(&self, g: &[i64]) -> Result<Candidate, SearchError> {
-        let genes = self.space().genes;
+        let genes = self.genes();
         if g.len() != GENES {
             return Err(SearchError::field(
                 "genome",
@@ -144,6 +209,8 @@ impl SearchSpace {
                 ));
             }
         }
+        let mut g = g.to_vec();
+        self.canonicalise(&mut g);
         let c = Candidate {
             hidden: (0..g[0] as usize)
                 .map(|l| self.widths[g[1 + l] as usize])
@@ -151,7 +218,12 @@ impl SearchSpace {
             kind: self.kinds[g[3] as usize],
             timesteps: self.timesteps[g[4] as usize],
             weight_bits: self.weight_bits[g[5] as usize],
-            architecture: Architecture::Unrolled,
+            architecture: match self.architectures[g[6] as usize] {
+                Style::Unrolled => Architecture::Unrolled,
+                Style::Folded => Architecture::Folded {
+                    parallelism: self.parallelism[g[7] as usize],
+                },
+            },
         };
         c.check()?;
         Ok(c)
@@ -326,8 +398,8 @@ impl SearchConfig {
         };
         let confirm = usize_or("confirm", CONFIRM, 3)?;
         let space = match root.opt_obj("space")? {
-            None => SearchSpace::default(),
-            Some(s) => read_space(&s)?,
+            None => default_space(target),
+            Some(s) => read_space(&s, target)?,
         };
         let c = SearchConfig {
             dataset,
@@ -362,14 +434,24 @@ impl SearchConfig {
     }
 }
 
-fn read_space(s: &Obj) -> Result<SearchSpace, SearchError> {
-    const KEYS: [&str; 6] = [
+/// The whole genome space; unrolled only on a target without a folded Fmax.
+fn default_space(target: Target) -> SearchSpace {
+    let mut sp = SearchSpace::default();
+    if crate::hardware::folded_fmax_mhz(target).is_none() {
+        sp.architectures = unrolled_only();
+    }
+    sp
+}
+
+fn read_space(s: &Obj, target: Target) -> Result<SearchSpace, SearchError> {
+    const KEYS: [&str; 7] = [
         "hidden_layers",
         "widths",
         "kinds",
         "timesteps",
         "weight_bits",
         "architectures",
+        "parallelism",
     ];
     for k in s.map.keys() {
         if !KEYS.contains(&k.as_str()) {
@@ -379,7 +461,7 @@ fn read_space(s: &Obj) -> Result<SearchSpace, SearchError> {
             ));
         }
     }
-    let mut sp = SearchSpace::default();
+    let mut sp = default_space(target);
     let (lo, hi) = HIDDEN_LAYERS;
     if let Some(l) = s.int_list_in("hidden_layers", lo as i64, hi as i64)? {
         if l.len() != 2 || l[0] > l[1] {
@@ -455,17 +537,67 @@ fn read_space(s: &Obj) -> Result<SearchSpace, SearchError> {
         let p = s.field_path("architectures");
         let a = json_path::array(a, &p)?;
         if a.is_empty() {
-            return Err(field(&p, "an empty search space: accepted: [\"unrolled\"]"));
+            return Err(field(
+                &p,
+                "an empty search space: needs at least one of \"unrolled\", \"folded\"",
+            ));
         }
+        let mut styles = vec![];
         for (i, x) in a.iter().enumerate() {
-            if x.as_str() != Some("unrolled") {
+            let style = [Style::Unrolled, Style::Folded]
+                .into_iter()
+                .find(|k| x.as_str() == Some(k.name()))
+                .ok_or_else(|| {
+                    field(
+                        format!("{p}[{i}]"),
+                        format!("{x} is not accepted: \"unrolled\" or \"folded\""),
+                    )
+                })?;
+            if style == Style::Folded && crate::hardware::folded_fmax_mhz(target).is_none() {
+                let ok: Vec<&str> = crate::hardware::FOLDED_FMAX_MHZ
+                    .iter()
+                    .map(|(t, _)| t.name())
+                    .collect();
                 return Err(field(
                     format!("{p}[{i}]"),
                     format!(
-                        "{x} is not accepted: \"unrolled\" (no folded engine exists; every design is unrolled)"
+                        "\"folded\" is not accepted on {}: no measured folded Fmax (folded targets: {})",
+                        target.name(),
+                        ok.join(", ")
                     ),
                 ));
             }
+            styles.push(style);
+        }
+        styles.sort_unstable();
+        styles.dedup();
+        sp.architectures = styles;
+    }
+    let last = *PARALLELISM.last().expect("P") as i64;
+    if let Some(v) = s.int_list_in("parallelism", 1, last)? {
+        let p = s.field_path("parallelism");
+        for (i, &x) in v.iter().enumerate() {
+            if !PARALLELISM.contains(&(x as usize)) {
+                return Err(field(
+                    format!("{p}[{i}]"),
+                    format!(
+                        "{x} is not one of {}",
+                        PARALLELISM.map(|t| t.to_string()).join(", ")
+                    ),
+                ));
+            }
+        }
+        sp.parallelism = dedup(v.into_iter().map(|x| x as usize).collect());
+    }
+    if sp.architectures.contains(&Style::Folded) {
+        let (pmin, wmin) = (sp.parallelism[0], sp.widths[0]);
+        if pmin > wmin {
+            return Err(field(
+                s.field_path("parallelism"),
+                format!(
+                    "the smallest P {pmin} is above the narrowest width {wmin}: a folded candidate's P is at most its widest hidden layer; list a P <= {wmin}"
+                ),
+            ));
         }
     }
     Ok(sp)
@@ -521,8 +653,34 @@ mod tests {
             msg(json!({"space": {"timesteps": []}})),
             "space.timesteps: needs at least one integer in 1..=8"
         );
-        assert!(msg(json!({"space": {"architectures": ["folded"]}}))
-            .starts_with("space.architectures[0]: \"folded\" is not accepted"));
+        assert_eq!(
+            msg(json!({"space": {"architectures": ["unrolled", "systolic"]}})),
+            "space.architectures[1]: \"systolic\" is not accepted: \"unrolled\" or \"folded\""
+        );
+        assert_eq!(
+            msg(json!({"space": {"architectures": []}})),
+            "space.architectures: an empty search space: needs at least one of \"unrolled\", \"folded\""
+        );
+        assert_eq!(
+            msg(json!({"space": {"parallelism": [2, 3]}})),
+            "space.parallelism[1]: 3 is not one of 1, 2, 4, 8, 16"
+        );
+        assert_eq!(
+            msg(json!({"space": {"parallelism": [32]}})),
+            "space.parallelism[0]: 32 is not in 1..=16"
+        );
+        assert_eq!(
+            msg(json!({"space": {"parallelism": []}})),
+            "space.parallelism: needs at least one integer in 1..=16"
+        );
+        assert_eq!(
+            msg(json!({"space": {"widths": [8, 32], "parallelism": [16]}})),
+            "space.parallelism: the smallest P 16 is above the narrowest width 8: a folded candidate's P is at most its widest hidden layer; list a P <= 8"
+        );
+        // Without folded, P is not used and not checked against the widths.
+        assert!(inline(json!({"space": {"widths": [8], "parallelism": [16],
+            "architectures": ["unrolled"]}}))
+        .is_ok());
         assert!(msg(json!({"target": "xilinx-7"})).starts_with("target: \"xilinx-7\""));
         assert!(msg(json!({"fitness": "magic"})).starts_with("fitness: \"magic\""));
         assert!(msg(json!({"evaluatons": 3})).starts_with("evaluatons: unknown field"));
@@ -537,10 +695,93 @@ mod tests {
         let g = s.space().genes;
         assert_eq!(g[1], GeneRange::new(0, 1));
         assert_eq!(g[5], GeneRange::new(0, 0));
-        let cand = s.decode(&[2, 1, 0, 0, 1, 0]).unwrap();
+        let cand = s.decode(&[2, 1, 0, 0, 1, 0, 0, 0]).unwrap();
         assert_eq!(cand.describe(64, 10), "64-32-16-10 lif T=4 w6 unrolled");
-        let mut one = vec![1, 1, 1, 0, 0, 0];
-        canonical(&mut one);
-        assert_eq!(one, vec![1, 1, 0, 0, 0, 0]);
+        // The default: both architectures on the UP5K, P 1..16; the
+        // architecture and P genes are fixed without "folded".
+        assert_eq!(s.architectures, vec![Style::Unrolled, Style::Folded]);
+        assert_eq!(g[6], GeneRange::new(0, 1));
+        assert_eq!(g[7], GeneRange::new(0, 4));
+        let mut one = vec![1, 1, 1, 0, 0, 0, 0, 3];
+        s.canonicalise(&mut one);
+        assert_eq!(one, vec![1, 1, 0, 0, 0, 0, 0, 0]);
+        let u = inline(json!({"space": {"architectures": ["unrolled"]}})).unwrap();
+        assert_eq!(u.space.genes()[6], GeneRange::new(0, 0));
+        assert_eq!(u.space.genes()[7], GeneRange::new(0, 0));
+        // Every target the search accepts has a folded Fmax: both by default.
+        let hx = inline(json!({"target": "ice40-hx8k"})).unwrap();
+        assert_eq!(hx.space.architectures, vec![Style::Unrolled, Style::Folded]);
+        for (t, _) in crate::hardware::FMAX_MHZ {
+            assert!(
+                crate::hardware::folded_fmax_mhz(t).is_some(),
+                "{}",
+                t.name()
+            );
+        }
+    }
+
+    #[test]
+    fn folded_genomes_decode_with_their_p_fitted_to_the_widest_hidden_layer() {
+        let c = inline(json!({"space": {"widths": [8, 16, 32], "kinds": ["tmn"],
+            "timesteps": [4], "weight_bits": [8], "architectures": ["folded", "unrolled"],
+            "parallelism": [16, 4, 4, 1]}}))
+        .unwrap();
+        let s = &c.space;
+        // Sorted and deduplicated: unrolled first, P ascending.
+        assert_eq!(s.architectures, vec![Style::Unrolled, Style::Folded]);
+        assert_eq!(s.parallelism, vec![1, 4, 16]);
+        let arch = |g: &[i64]| s.decode(g).unwrap().architecture;
+        // Widest hidden 32: P 16 stays.
+        assert_eq!(
+            arch(&[2, 0, 2, 0, 0, 0, 1, 2]),
+            Architecture::Folded { parallelism: 16 }
+        );
+        // Widest hidden 8 (one layer; the second width gene is unused):
+        // P 16 becomes 4, the largest listed P not above 8.
+        let mut g = vec![1, 0, 2, 0, 0, 0, 1, 2];
+        assert_eq!(arch(&g), Architecture::Folded { parallelism: 4 });
+        s.canonicalise(&mut g);
+        assert_eq!(g, vec![1, 0, 0, 0, 0, 0, 1, 1]);
+        assert_eq!(
+            s.decode(&g).unwrap().describe(64, 10),
+            "64-8-10 tmn T=4 w8 folded P=4"
+        );
+        // Widest hidden 16 (two layers 16 and 8): 16 stays.
+        assert_eq!(
+            arch(&[2, 1, 0, 0, 0, 0, 1, 2]),
+            Architecture::Folded { parallelism: 16 }
+        );
+        // P 1 is never moved; unrolled zeroes the P gene.
+        assert_eq!(
+            arch(&[1, 0, 0, 0, 0, 0, 1, 0]),
+            Architecture::Folded { parallelism: 1 }
+        );
+        let mut u = vec![2, 2, 2, 0, 0, 0, 0, 2];
+        s.canonicalise(&mut u);
+        assert_eq!(u, vec![2, 2, 2, 0, 0, 0, 0, 0]);
+        assert_eq!(s.decode(&u).unwrap().architecture, Architecture::Unrolled);
+        // Out of range: a one-line error naming the gene.
+        assert_eq!(
+            s.decode(&[1, 0, 0, 0, 0, 0, 1, 3]).unwrap_err().to_string(),
+            "genome[7]: 3 is not in 0..=2"
+        );
+        // The NSGA-II space repairs with the same rule.
+        let sp = s.space();
+        let mut h = vec![1, 0, 1, 0, 0, 0, 1, 2];
+        (sp.canonical.as_ref().unwrap())(&mut h);
+        assert_eq!(h, vec![1, 0, 0, 0, 0, 0, 1, 1]);
+    }
+
+    #[test]
+    fn a_resolved_config_without_the_new_fields_reads_as_unrolled() {
+        // search-config.json of an export made before the folded genes.
+        let c = inline(json!({})).unwrap();
+        let mut v = serde_json::to_value(&c).unwrap();
+        let sp = v["space"].as_object_mut().unwrap();
+        sp.remove("architectures");
+        sp.remove("parallelism");
+        let back: SearchConfig = serde_json::from_value(v).unwrap();
+        assert_eq!(back.space.architectures, vec![Style::Unrolled]);
+        assert_eq!(back.space.parallelism, vec![1, 2, 4, 8, 16]);
     }
 }

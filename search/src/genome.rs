@@ -7,13 +7,21 @@
 //! | 3 | 0..=2 | neuron kind, `tmn`, `if`, `lif`, one for the whole network |
 //! | 4 | 0..=5 | T from `1, 2, 3, 4, 6, 8` |
 //! | 5 | 4..=8 | weight_bits |
-//! | 6 | 0..=1 | architecture, `unrolled` or `folded` (reserved: evaluators may ignore it) |
+//! | 6 | 0..=1 | architecture, `unrolled` or `folded` (`snn_folded`, docs/folded.md) |
 //! | 7 | 0..=4 | folded parallelism P from `1, 2, 4, 8, 16` (unused when unrolled) |
 //!
 //! One kind per network because the conversion
 //! (`convert::quantise::quantise`) takes one `Kind` for every layer.
 //! [`canonicalise`] zeroes the unused genes, so two genomes that decode to
 //! the same candidate are equal.
+//!
+//! **P and the widest layer.** The folded engine takes `P` up to its widest
+//! layer's outputs. A candidate's P is at most its widest *hidden* layer
+//! ([`fit_parallelism`]): a larger P gene decodes (and canonicalises) to the
+//! largest allowed P not above it, e.g. P 16 with one hidden layer of 8 is
+//! P 8. The output layer is left out because its width is the dataset's
+//! class count, which the genome does not know; hidden widths are multiples
+//! of 8, so P 1..8 always fits and only P 16 is ever mapped down.
 
 use crate::error::SearchError;
 use crate::nsga2::{GeneRange, Space};
@@ -54,14 +62,68 @@ impl NeuronKind {
     }
 }
 
-/// How the hardware is laid out (reserved for the hardware cost model).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// How the hardware is laid out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "style", rename_all = "lowercase")]
 pub enum Architecture {
-    /// One processing element per synapse column, every layer its own core.
+    /// One processing element per synapse column, every layer its own core
+    /// (`snn_network`).
+    #[default]
     Unrolled,
-    /// Layers share cores, `parallelism` columns at a time.
+    /// The folded engine (`snn_folded`): every layer in turn on one row of
+    /// `parallelism` PEs, weights in block RAM or SPRAM.
     Folded { parallelism: usize },
+}
+
+/// An architecture without its parameters (`space.architectures`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Style {
+    Unrolled,
+    Folded,
+}
+
+impl Style {
+    pub fn name(self) -> &'static str {
+        match self {
+            Style::Unrolled => "unrolled",
+            Style::Folded => "folded",
+        }
+    }
+}
+
+impl Architecture {
+    pub fn style(self) -> Style {
+        match self {
+            Architecture::Unrolled => Style::Unrolled,
+            Architecture::Folded { .. } => Style::Folded,
+        }
+    }
+
+    /// `unrolled` or `folded`.
+    pub fn name(self) -> &'static str {
+        self.style().name()
+    }
+
+    /// The folded P, `None` when unrolled.
+    pub fn parallelism(self) -> Option<usize> {
+        match self {
+            Architecture::Unrolled => None,
+            Architecture::Folded { parallelism } => Some(parallelism),
+        }
+    }
+}
+
+/// The index into `allowed` (ascending) of the P a candidate whose widest
+/// hidden layer is `widest` gets for the index `i`: `i` itself when
+/// `allowed[i] <= widest`, else the largest allowed P not above `widest`
+/// (index 0 when none is; configurations refuse that case).
+pub fn fit_parallelism(i: usize, widest: usize, allowed: &[usize]) -> usize {
+    let mut i = i.min(allowed.len().saturating_sub(1));
+    while i > 0 && allowed[i] > widest {
+        i -= 1;
+    }
+    i
 }
 
 /// One design point.
@@ -95,14 +157,15 @@ pub fn genes() -> Vec<GeneRange> {
 pub fn space() -> Space {
     Space {
         genes: genes(),
-        canonical: Some(canonicalise),
+        canonical: Some(std::sync::Arc::new(canonicalise)),
     }
 }
 
 /// Zeroes the genes a genome does not use (the second width with one
-/// hidden layer, the parallelism when unrolled).
+/// hidden layer, the parallelism when unrolled) and maps a P above the
+/// widest hidden layer down ([`fit_parallelism`]).
 pub fn canonicalise(g: &mut [i64]) {
-    if g.len() != GENES {
+    if g.len() != GENES || genes().iter().zip(g.iter()).any(|(r, v)| !r.contains(*v)) {
         return;
     }
     if g[0] == 1 {
@@ -110,6 +173,12 @@ pub fn canonicalise(g: &mut [i64]) {
     }
     if g[6] == 0 {
         g[7] = 0;
+    } else {
+        let widest = (0..g[0] as usize)
+            .map(|l| WIDTH_STEP * (g[1 + l] as usize + 1))
+            .max()
+            .unwrap_or(0);
+        g[7] = fit_parallelism(g[7] as usize, widest, &PARALLELISM) as i64;
     }
 }
 
@@ -130,6 +199,8 @@ pub fn decode(g: &[i64]) -> Result<Candidate, SearchError> {
             ));
         }
     }
+    let mut g = g.to_vec();
+    canonicalise(&mut g);
     let width = |v: i64| WIDTH_STEP * (v as usize + 1);
     let hidden = (0..g[0] as usize).map(|l| width(g[1 + l])).collect();
     Ok(Candidate {
@@ -214,8 +285,20 @@ impl Candidate {
                     format!("{parallelism} is not one of {}", list(&PARALLELISM)),
                 ));
             }
+            let widest = self.widest_hidden();
+            if parallelism > widest {
+                return Err(SearchError::field(
+                    "candidate.architecture.parallelism",
+                    format!("{parallelism} is above the widest hidden layer ({widest})"),
+                ));
+            }
         }
         Ok(())
+    }
+
+    /// The widest hidden layer (0 without one).
+    pub fn widest_hidden(&self) -> usize {
+        self.hidden.iter().copied().max().unwrap_or(0)
     }
 
     /// The JSON form, e.g.
@@ -307,6 +390,34 @@ mod tests {
             }
         }
         assert_eq!(n, 2 * 8 * 3 * 6 * 2 * 5);
+    }
+
+    #[test]
+    fn a_p_above_the_widest_hidden_layer_is_mapped_down() {
+        // One hidden layer of 8: P 16 (index 4) is P 8 (index 3).
+        let mut g = vec![1, 0, 6, 0, 3, 8, 1, 4];
+        assert_eq!(
+            decode(&g).unwrap().architecture,
+            Architecture::Folded { parallelism: 8 }
+        );
+        canonicalise(&mut g);
+        assert_eq!(g, vec![1, 0, 0, 0, 3, 8, 1, 3]);
+        // Two layers, 8 and 16: the widest is 16, P 16 stays.
+        let mut h = vec![2, 0, 1, 0, 3, 8, 1, 4];
+        canonicalise(&mut h);
+        assert_eq!(h[7], 4);
+        assert_eq!(fit_parallelism(4, 8, &PARALLELISM), 3);
+        assert_eq!(fit_parallelism(4, 64, &PARALLELISM), 4);
+        assert_eq!(fit_parallelism(2, 1, &[4, 8, 16]), 0);
+        // A candidate written by hand with such a P is refused.
+        let e = Candidate::from_json(
+            r#"{"hidden":[8],"kind":"tmn","timesteps":4,"weight_bits":8,"architecture":{"style":"folded","parallelism":16}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "candidate.architecture.parallelism: 16 is above the widest hidden layer (8)"
+        );
     }
 
     #[test]

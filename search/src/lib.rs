@@ -3,13 +3,16 @@
 //! integer spiking MLPs.
 //!
 //! - [`nsga2`]: NSGA-II on integer genomes, generic over the evaluation;
-//! - [`genome`]: the design genes and the typed candidate they decode to;
+//! - [`genome`]: the design genes and the typed candidate they decode to
+//!   (unrolled, or the folded engine `snn_folded` with its parallelism P);
 //! - [`rdm`]: the training-free spike-pattern score;
 //! - [`evaluate`]: a candidate trained (or only initialised), converted and
 //!   scored on a dataset;
 //! - [`stats`]: Kendall's tau, to compare the two scores;
 //! - [`config`]: `SEARCH.json` and the searched space;
-//! - [`hardware`]: logic cells and µs per image from the estimate;
+//! - [`hardware`]: logic cells and µs per image from the estimate (folded:
+//!   `synth::folded::estimate` and the engine's schedule model on the
+//!   validation images' spikes);
 //! - [`objectives`]: the three objectives and the checkpoint record;
 //! - [`jobs`]: the run with its checkpoint, job-list export and collection;
 //! - [`outputs`]: the front on the test rows, `pareto.*`, the chosen flow.

@@ -36,12 +36,26 @@ impl GeneRange {
     }
 }
 
+/// A repair that maps genomes meaning the same design onto one; a closure,
+/// so it can depend on the configured space (e.g. the widths a width gene
+/// indexes).
+pub type Canonical = std::sync::Arc<dyn Fn(&mut [i64]) + Send + Sync>;
+
 /// The genes, and optionally a repair that maps genomes meaning the same
 /// design onto one (so duplicates are seen as duplicates).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Space {
     pub genes: Vec<GeneRange>,
-    pub canonical: Option<fn(&mut [i64])>,
+    pub canonical: Option<Canonical>,
+}
+
+impl std::fmt::Debug for Space {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Space")
+            .field("genes", &self.genes)
+            .field("canonical", &self.canonical.is_some())
+            .finish()
+    }
 }
 
 impl Space {
@@ -445,7 +459,7 @@ where
     settings.check(genes)?;
     let mut rng = SplitMix64::new(settings.seed);
     let fix = |g: &mut Vec<i64>| {
-        if let Some(c) = space.canonical {
+        if let Some(c) = &space.canonical {
             c(g);
         }
     };

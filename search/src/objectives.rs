@@ -5,8 +5,13 @@
 //!    candidate trained with `convert::train` on the search's training rows,
 //!    converted and run on the golden model ([`crate::evaluate::trained`]);
 //!    with fitness `rdm`, minus the untrained spike RDM score.
-//! 1. **logic cells** on the target ([`crate::hardware::cost`]).
-//! 2. **µs per image** ([`crate::hardware::cost`]).
+//! 1. **logic cells** on the target ([`crate::hardware::cost`]; a folded
+//!    candidate [`crate::hardware::folded_cost`]).
+//! 2. **µs per image** (the same; a folded candidate's cycles are the mean
+//!    of the engine's schedule model over the validation images, whose
+//!    spikes the golden model gives: the images the error is measured on;
+//!    with fitness `rdm` the network is untrained, so its spikes, and the
+//!    cycles, are the untrained network's).
 //!
 //! Validation: the search never sees the test rows. It selects on a
 //! validation set carved deterministically from the split's training rows
@@ -21,10 +26,13 @@
 use crate::config::{Fitness, SearchConfig};
 use crate::error::SearchError;
 use crate::evaluate::{self, Options};
-use crate::genome::Candidate;
+use crate::genome::{Architecture, Candidate};
 use crate::hardware::{self, Cost};
 use convert::dataset::{Dataset, Split};
+use golden_model::NetworkConfig;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use synth::target::Target;
 
 /// The rows a search uses.
@@ -129,6 +137,20 @@ pub struct Evaluator {
     pub fitness: Fitness,
     pub target: Target,
     pub context: String,
+    /// The scored network of every network evaluated so far, by its
+    /// candidate with the architecture reset to unrolled: candidates that
+    /// differ only in architecture or P share the network (training is
+    /// seeded, so it would come out the same), and only their cost is new.
+    pub networks: Arc<Mutex<HashMap<Candidate, Network>>>,
+}
+
+/// A candidate's network and its score (or why it could not be built).
+#[derive(Debug, Clone)]
+pub struct Network {
+    pub scored: Result<(f64, NetworkConfig), SearchError>,
+    pub validation_error: Option<f64>,
+    pub float_validation_error: Option<f64>,
+    pub rdm_score: Option<f64>,
 }
 
 impl Evaluator {
@@ -157,7 +179,38 @@ impl Evaluator {
             fitness: cfg.fitness,
             target: cfg.target,
             context: context(cfg),
+            networks: Arc::default(),
         })
+    }
+
+    /// The validation images encoded with `enc` for `t` steps.
+    pub fn validation_lanes(
+        &self,
+        enc: convert::encode::Encoder,
+        t: usize,
+    ) -> Vec<Vec<golden_model::LaneVec>> {
+        self.rows
+            .validation
+            .iter()
+            .map(|&i| enc.lanes(&self.ds.images[i], self.ds.max_value, t, i))
+            .collect()
+    }
+
+    /// The cost of `net` as candidate `c` lays it out: a folded one's
+    /// cycles averaged over the validation images.
+    pub fn cost(
+        &self,
+        c: &Candidate,
+        net: &golden_model::NetworkConfig,
+    ) -> Result<Cost, SearchError> {
+        match c.architecture {
+            Architecture::Unrolled => Ok(hardware::cost(net, self.target)),
+            Architecture::Folded { parallelism } => {
+                let enc = evaluate::encoder(c.kind, &self.options);
+                let images = self.validation_lanes(enc, net.timesteps());
+                hardware::folded_cost(net, parallelism, self.target, &images)
+            }
+        }
     }
 
     fn selection_split(&self) -> Split {
@@ -184,8 +237,46 @@ impl Evaluator {
             error: None,
             seconds: 0.0,
         };
+        let n = self.network(c);
+        r.validation_error = n.validation_error;
+        r.float_validation_error = n.float_validation_error;
+        r.rdm_score = n.rdm_score;
+        match n
+            .scored
+            .and_then(|(err, net)| Ok((err, self.cost(c, &net)?)))
+        {
+            Ok((err, cost)) => {
+                r.objectives = vec![
+                    finite(err),
+                    Some(cost.logic_cells as f64),
+                    finite(cost.us_per_image),
+                ];
+                r.cost = Some(cost);
+            }
+            Err(e) => r.error = Some(e.to_string()),
+        }
+        r.seconds = start.elapsed().as_secs_f64();
+        r
+    }
+
+    /// The candidate's network, trained (or initialised) and scored, from
+    /// [`Evaluator::networks`] when an architecture variant built it.
+    pub fn network(&self, c: &Candidate) -> Network {
+        let key = Candidate {
+            architecture: Architecture::Unrolled,
+            ..c.clone()
+        };
+        if let Some(n) = self.networks.lock().expect("networks lock").get(&key) {
+            return n.clone();
+        }
+        let mut r = Network {
+            scored: Err(SearchError::field("candidate", "not evaluated")),
+            validation_error: None,
+            float_validation_error: None,
+            rdm_score: None,
+        };
         let split = self.selection_split();
-        let scored = match self.fitness {
+        r.scored = match self.fitness {
             Fitness::Trained => evaluate::trained(c, &self.ds, &split, &self.options).map(|t| {
                 r.validation_error = Some(t.test_error);
                 r.float_validation_error = Some(t.float_test_error);
@@ -205,19 +296,10 @@ impl Evaluator {
                 })
             }
         };
-        match scored {
-            Ok((err, net)) => {
-                let cost = hardware::cost(&net, self.target);
-                r.objectives = vec![
-                    finite(err),
-                    Some(cost.logic_cells as f64),
-                    finite(cost.us_per_image),
-                ];
-                r.cost = Some(cost);
-            }
-            Err(e) => r.error = Some(e.to_string()),
-        }
-        r.seconds = start.elapsed().as_secs_f64();
+        self.networks
+            .lock()
+            .expect("networks lock")
+            .insert(key, r.clone());
         r
     }
 }

@@ -7,11 +7,18 @@
 //! estimate's), ties broken by fewer logic cells, then fewer µs per image;
 //! when no design fits, the one with the fewest logic cells (the closest to
 //! fitting), marked `"fits": false`.
+//!
+//! The reference ([`reference`]) is the flow file's own design as that
+//! flow would build it for the target: its `hardware.architecture`
+//! `unrolled` costs it unrolled; `folded` at its `parallelism` (else the
+//! fastest P of its sweep that fits); `auto` the fastest design that fits
+//! among unrolled and the folded sweep (unrolled when none fits), as
+//! `snnrtl flow` chooses; folded only on a target with a folded Fmax.
 
 use crate::config::SearchConfig;
 use crate::error::SearchError;
 use crate::evaluate::{self, Options};
-use crate::genome::{Candidate, NeuronKind};
+use crate::genome::{Architecture, Candidate, NeuronKind};
 use crate::hardware::{self, Cost};
 use crate::objectives::{Evaluator, Record};
 use convert::dataset::Split;
@@ -39,8 +46,14 @@ pub struct Measured {
     pub logic_cells: u64,
     /// `LUTs + FFs + carries`.
     pub logic_cells_max: u64,
-    /// synth's verdict: `fits`, `may not fit`, `does not fit`.
+    /// synth's verdict: `fits`, `may not fit`, `does not fit` (folded:
+    /// `fits` or `does not fit`, RAMs counted).
     pub verdict: String,
+    /// Folded: the block RAMs and SPRAMs Yosys mapped.
+    #[serde(default)]
+    pub brams: Option<u64>,
+    #[serde(default)]
+    pub sprams: Option<u64>,
     /// `logic_cells <= available`, the rule of the estimate.
     pub fits: bool,
     pub seconds: f64,
@@ -49,8 +62,12 @@ pub struct Measured {
 /// One design of `pareto.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Design {
-    /// `64-32-10 tmn T=4 w8 unrolled`.
+    /// `64-32-10 tmn T=4 w8 unrolled`, `64-32-10 tmn T=4 w8 folded P=8`.
     pub name: String,
+    /// `unrolled` or `folded`.
+    pub architecture: String,
+    /// The folded P (`None` when unrolled).
+    pub parallelism: Option<usize>,
     /// Golden-model SNN test accuracy, in [0, 1].
     pub accuracy: f64,
     /// The float MLP's test accuracy.
@@ -107,6 +124,8 @@ pub fn score_front(ev: &Evaluator, front: &[&Record]) -> Result<Vec<Scored>, Sea
         out.push(Scored {
             design: Design {
                 name: c.describe(ev.ds.pixels(), ev.ds.classes),
+                architecture: cost.architecture.name().into(),
+                parallelism: cost.architecture.parallelism(),
                 accuracy: acc(snn),
                 float_accuracy: acc(float),
                 validation_accuracy: r.validation_error.map(|e| 1.0 - e),
@@ -156,19 +175,25 @@ pub fn reference(ev: &Evaluator, flow: &Path) -> Result<Scored, SearchError> {
     };
     let snn = snn_score(&net, enc, &ev.ds, &ev.rows.test);
     let float = float_score(&mlp, &ev.ds, &ev.rows.test);
-    let cost = hardware::cost(&net, ev.target);
+    let cost = reference_cost(ev, &fc, &net, enc)?;
     let mut widths: Vec<String> = vec![fc.layers[0].inputs.to_string()];
     widths.extend(fc.layers.iter().map(|l| l.outputs.to_string()));
+    let arch = match cost.architecture {
+        Architecture::Unrolled => "unrolled".to_string(),
+        Architecture::Folded { parallelism } => format!("folded P={parallelism}"),
+    };
     Ok(Scored {
         design: Design {
             name: format!(
-                "{} {} T={} w{} unrolled (hand-made: {})",
+                "{} {} T={} w{} {arch} (hand-made: {})",
                 widths.join("-"),
                 kind.name(),
                 fc.hw_timesteps,
                 fc.weight_bits,
                 flow.display()
             ),
+            architecture: cost.architecture.name().into(),
+            parallelism: cost.architecture.parallelism(),
             accuracy: acc(snn),
             float_accuracy: acc(float),
             validation_accuracy: None,
@@ -186,6 +211,57 @@ pub fn reference(ev: &Evaluator, flow: &Path) -> Result<Scored, SearchError> {
         mlp,
         network: net,
     })
+}
+
+/// The reference's cost as its flow file would build it (module doc).
+fn reference_cost(
+    ev: &Evaluator,
+    fc: &FlowConfig,
+    net: &NetworkConfig,
+    enc: convert::encode::Encoder,
+) -> Result<Cost, SearchError> {
+    use convert::flow_config::Architecture as Flow;
+    let unrolled = hardware::cost(net, ev.target);
+    if fc.architecture == Flow::Unrolled || hardware::folded_fmax_mhz(ev.target).is_none() {
+        return Ok(unrolled);
+    }
+    let widest = net.layers.iter().map(|l| l.outputs).max().unwrap_or(1);
+    let mut ps: Vec<usize> = match (fc.architecture, fc.parallelism) {
+        (Flow::Folded, Some(p)) => vec![p],
+        _ => fc
+            .parallelism_sweep
+            .iter()
+            .copied()
+            .chain(fc.parallelism)
+            .collect(),
+    };
+    ps.retain(|&p| (1..=widest).contains(&p));
+    ps.sort_unstable();
+    ps.dedup();
+    let images = ev.validation_lanes(enc, net.timesteps());
+    let mut designs = vec![];
+    if fc.architecture == Flow::Auto {
+        designs.push(unrolled.clone());
+    }
+    // A P (or neuron kind) the engine refuses is not a design the flow
+    // could build: left out.
+    designs.extend(
+        ps.into_iter()
+            .filter_map(|p| hardware::folded_cost(net, p, ev.target, &images).ok()),
+    );
+    let fastest = |fits_only: bool| {
+        designs
+            .iter()
+            .filter(|c| !fits_only || c.fits)
+            .min_by(|a, b| a.us_per_image.total_cmp(&b.us_per_image))
+            .cloned()
+    };
+    Ok(fastest(true)
+        .or_else(|| match fc.architecture {
+            Flow::Auto => Some(unrolled.clone()),
+            _ => fastest(false),
+        })
+        .unwrap_or(unrolled))
 }
 
 /// The index of the chosen design (see the module doc), `None` for an
@@ -237,19 +313,33 @@ pub fn dominates(a: &Design, b: &Design) -> bool {
 }
 
 pub fn notes(cfg: &SearchConfig) -> Vec<String> {
-    vec![
+    let mut v = vec![
         format!(
             "accuracy: golden-model SNN on the split's test rows; the search selected on {:.0}% of the training rows held out per class (validation_accuracy)",
             100.0 * cfg.validation_fraction
         ),
-        "logic_cells: synth::estimate summed over the layers' modules, max(LUTs, FFs) (synth's lower bound before place and route); yosys: measured on snn_network, hierarchy kept".into(),
+        "logic_cells (unrolled): synth::estimate summed over the layers' modules, max(LUTs, FFs) (synth's lower bound before place and route); yosys: measured on snn_network, hierarchy kept".into(),
         format!(
-            "us_per_image: sample latency in cycles / {:.1} MHz (the 8x8 TMN core's median Fmax on {}, nextpnr, 3 seeds)",
+            "us_per_image (unrolled): sample latency in cycles / {:.1} MHz (the 8x8 TMN core's median Fmax on {}, nextpnr, 3 seeds)",
             cfg.target_fmax(),
             cfg.target.name()
         ),
-        "every design is unrolled: one core per layer, one PE per synapse (no folded engine)".into(),
-    ]
+    ];
+    if cfg
+        .space
+        .architectures
+        .contains(&crate::genome::Style::Folded)
+    {
+        v.push("logic_cells, brams, sprams (folded): synth::folded::estimate of the snn_folded engine at P (fitted to place and route of the digits engine on the UP5K); yosys: synth_ice40 -spram -dsp on snn_folded, no place and route".into());
+        v.push(format!(
+            "us_per_image (folded): mean over the validation images of FoldedPlan::cycles_model (the engine's schedule with the golden model's spikes, within 0.1-5% of Verilator on digits) / {:.1} MHz (the folded engine's measured median Fmax on {}, median over P 2, 4, 8, 16)",
+            hardware::folded_fmax_mhz(cfg.target).unwrap_or(f64::NAN),
+            cfg.target.name()
+        ));
+    } else {
+        v.push("every design is unrolled: one core per layer, one PE per synapse".into());
+    }
+    v
 }
 
 impl SearchConfig {
@@ -261,7 +351,7 @@ impl SearchConfig {
 /// `pareto.csv`: one line per design, the reference last.
 pub fn csv(p: &Pareto) -> String {
     let mut s = String::from(
-        "name,hidden,kind,timesteps,weight_bits,accuracy,float_accuracy,validation_accuracy,logic_cells,logic_cells_max,luts,ffs,us_per_image,cycles_per_image,fits,fits_estimate,yosys_logic_cells,yosys_verdict,chosen,reference\n",
+        "name,hidden,kind,timesteps,weight_bits,architecture,parallelism,accuracy,float_accuracy,validation_accuracy,logic_cells,logic_cells_max,luts,ffs,brams,sprams,us_per_image,cycles_per_image,fits,fits_estimate,yosys_logic_cells,yosys_verdict,chosen,reference\n",
     );
     let opt = |v: Option<String>| v.unwrap_or_default();
     let rows = p
@@ -273,7 +363,7 @@ pub fn csv(p: &Pareto) -> String {
         let c = d.candidate.as_ref();
         let _ = writeln!(
             s,
-            "\"{}\",{},{},{},{},{:.4},{:.4},{},{},{},{},{},{:.3},{},{},{},{},{},{},{}",
+            "\"{}\",{},{},{},{},{},{},{:.4},{:.4},{},{},{},{},{},{},{},{:.3},{:.1},{},{},{},{},{},{}",
             d.name,
             opt(c.map(|c| c
                 .hidden
@@ -284,13 +374,17 @@ pub fn csv(p: &Pareto) -> String {
             opt(c.map(|c| format!("{:?}", c.kind).to_lowercase())),
             opt(c.map(|c| c.timesteps.to_string())),
             opt(c.map(|c| c.weight_bits.to_string())),
+            d.architecture,
+            opt(d.parallelism.map(|p| p.to_string())),
             d.accuracy,
             d.float_accuracy,
             opt(d.validation_accuracy.map(|v| format!("{v:.4}"))),
             d.logic_cells,
             d.cost.logic_cells_max,
-            d.cost.luts,
-            d.cost.ffs,
+            opt(d.cost.luts.map(|v| v.to_string())),
+            opt(d.cost.ffs.map(|v| v.to_string())),
+            d.cost.brams,
+            d.cost.sprams,
             d.us_per_image,
             d.cost.cycles_per_image,
             d.fits,
@@ -530,7 +624,14 @@ pub fn write_design(
     }
     let mut hw = serde_json::json!({"neuron": format!("{:?}", c.kind).to_lowercase(),
         "timesteps": c.timesteps, "l4": false, "cosim_images": 200,
+        "architecture": c.architecture.name(),
         "targets": [cfg.target.name()]});
+    if let Architecture::Folded { parallelism } = c.architecture {
+        // Only the chosen P: the flow builds, co-simulates and places every
+        // P of its sweep.
+        hw["parallelism"] = parallelism.into();
+        hw["parallelism_sweep"] = serde_json::json!([parallelism]);
+    }
     if c.kind == NeuronKind::Lif {
         hw["leak_shift"] = ev.options.lif_leak_shift.into();
     }
@@ -560,18 +661,24 @@ mod tests {
 
     fn design(accuracy: f64, logic_cells: u64, fits: bool) -> Design {
         let cost = Cost {
-            luts: logic_cells,
-            ffs: 0,
+            architecture: Architecture::Unrolled,
+            luts: Some(logic_cells),
+            ffs: Some(0),
             logic_cells,
             logic_cells_max: logic_cells,
+            brams: 0,
+            sprams: 0,
             available: 5280,
             fits,
-            cycles_per_image: 100,
+            cycles_per_image: 100.0,
+            cycles_per_image_max: None,
             fmax_mhz: 22.3,
             us_per_image: 100.0 / 22.3,
         };
         Design {
             name: format!("{accuracy} {logic_cells}"),
+            architecture: "unrolled".into(),
+            parallelism: None,
             accuracy,
             float_accuracy: accuracy,
             validation_accuracy: None,

@@ -72,3 +72,54 @@ fn the_rdm_score_is_finite_and_below_its_bound() {
     .unwrap_err();
     assert_eq!(e.to_string(), "options.rdm_images: 1 is not in 2..");
 }
+
+/// One network as unrolled and as folded at two P: one training (the
+/// evaluator keeps the network), the same error, and the costs of each
+/// architecture; the folded cycles come from the validation images.
+#[test]
+fn architecture_variants_share_the_network_and_differ_in_cost() {
+    use snn_search::config::SearchConfig;
+    use snn_search::objectives::Evaluator;
+    let v = serde_json::json!({"format_version": 1,
+        "dataset": {"csv": dir().join("digits.csv"), "max_value": 16,
+                    "split": dir().join("split.json")},
+        "epochs": 20, "seed": 3});
+    let cfg = SearchConfig::from_json(&v, Path::new("search.json")).unwrap();
+    let ev = Evaluator::new(&cfg).unwrap();
+    let mut c = candidate(NeuronKind::Tmn, vec![16], 4);
+    let u = ev.evaluate(&[], &c);
+    c.architecture = Architecture::Folded { parallelism: 8 };
+    let f8 = ev.evaluate(&[], &c);
+    c.architecture = Architecture::Folded { parallelism: 16 };
+    let f16 = ev.evaluate(&[], &c);
+    assert_eq!(ev.networks.lock().unwrap().len(), 1);
+    for r in [&u, &f8, &f16] {
+        assert!(r.error.is_none(), "{:?}", r.error);
+        assert_eq!(r.objectives[0], u.objectives[0]);
+    }
+    let (cu, c8, c16) = (
+        u.cost.clone().unwrap(),
+        f8.cost.clone().unwrap(),
+        f16.cost.clone().unwrap(),
+    );
+    assert_eq!(cu.architecture, Architecture::Unrolled);
+    assert!(!cu.fits && c8.fits && c16.fits);
+    assert_eq!(c8.architecture, Architecture::Folded { parallelism: 8 });
+    assert!(c8.logic_cells < c16.logic_cells && c16.logic_cells < 5280);
+    assert!(c16.cycles_per_image < c8.cycles_per_image);
+    assert!(c8.cycles_per_image > cu.cycles_per_image);
+    assert_eq!(f8.objectives[1], Some(c8.logic_cells as f64));
+    assert_eq!(f8.objectives[2], Some(c8.us_per_image));
+    // The folded cycles are the model's mean over the validation images.
+    let net = ev.network(&c).scored.unwrap().1;
+    let plan = rtl_gen::folded::plan::FoldedPlan::new(&net, 8, None);
+    let runner = net.runner();
+    let imgs = ev.validation_lanes(convert::encode::Encoder::Tmn, 4);
+    let mean = imgs
+        .iter()
+        .map(|x| plan.cycles_model(&snn_search::hardware::layer_inputs(&runner, x)) as f64)
+        .sum::<f64>()
+        / imgs.len() as f64;
+    assert!((mean - c8.cycles_per_image).abs() < 1e-9);
+    assert_eq!(imgs.len(), ev.rows.validation.len());
+}

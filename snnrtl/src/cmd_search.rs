@@ -1,6 +1,7 @@
 //! `snnrtl search [SEARCH.json]`: hardware-aware evolutionary design search
 //! (issue #13, in the spirit of MSE-NAS): NSGA-II over spiking MLPs
-//! (hidden widths, neuron kind, T, weight bits; unrolled), minimising the
+//! (hidden widths, neuron kind, T, weight bits, unrolled or folded with its
+//! parallelism P), minimising the
 //! error, the estimated logic cells on the target and the µs per image
 //! (see `snn_search::{objectives, hardware}`). Without SEARCH.json it
 //! searches the digits example (`examples/digits/search.json`) on
@@ -15,9 +16,10 @@
 //!
 //! At the end the final front is scored on the test rows; up to `confirm`
 //! front designs that the estimate says fit (most accurate first; when none
-//! fits, the smallest one) are synthesized whole with Yosys (about a minute
-//! each) and their measured logic cells and fit recorded beside the
-//! estimate. Outputs: `pareto.json`, `pareto.csv`, `pareto.svg`, and the
+//! fits, the smallest one) are synthesized whole with Yosys (an unrolled
+//! `snn_network` about a minute; a folded `snn_folded` with
+//! `synth_ice40 -spram -dsp`, no place and route) and their measured logic
+//! cells and fit recorded beside the estimate. Outputs: `pareto.json`, `pareto.csv`, `pareto.svg`, and the
 //! chosen design in `design/` (`flow.json`, `weights.safetensors`,
 //! `split.json`), ready for `snnrtl flow DIR/design/flow.json`.
 
@@ -25,6 +27,7 @@ use crate::out::write_atomic;
 use anyhow::{anyhow, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use snn_search::config::{check_range, SearchConfig, EVALUATIONS};
+use snn_search::genome::Architecture;
 use snn_search::jobs::{self, Checkpoint, Finished, Mode};
 use snn_search::nsga2::JOBS;
 use snn_search::objectives::{Evaluator, Record};
@@ -354,7 +357,12 @@ fn confirm(front: &mut [Scored], n: usize, target: Target, out: &Path) {
     for i in pick {
         let name = front[i].design.name.clone();
         eprintln!("Yosys: synthesizing {name} for {} ...", target.name());
-        match measure(&front[i].network, target, &tools, out) {
+        let arch = front[i]
+            .design
+            .candidate
+            .as_ref()
+            .map_or(Architecture::Unrolled, |c| c.architecture);
+        match measure(&front[i].network, arch, target, &tools, out) {
             Ok(m) => {
                 eprintln!(
                     "Yosys: {name}: {} logic cells ({}..{} measured, {} estimated), {} in {:.0} s",
@@ -375,12 +383,35 @@ fn confirm(front: &mut [Scored], n: usize, target: Target, out: &Path) {
 
 fn measure(
     net: &golden_model::NetworkConfig,
+    arch: Architecture,
     target: Target,
     tools: &synth::Tools,
     out: &Path,
 ) -> Result<Measured> {
-    let design = rtl_gen::generate_network(net);
     let dir = out.join(format!(".yosys-{}", std::process::id()));
+    let avail = snn_search::hardware::available_cells(target);
+    if let Architecture::Folded { parallelism } = arch {
+        let plan = rtl_gen::folded::plan::FoldedPlan::new(net, parallelism, None);
+        let r = synth::folded::synthesize_folded(net, &plan, target, tools, &dir, 0);
+        let _ = std::fs::remove_dir_all(&dir);
+        let r = r.map_err(|e| anyhow!("{e}"))?;
+        let c = &r.cells;
+        let lo = c.luts.max(c.ffs).max(c.carries);
+        let fits = r.fits && lo <= avail;
+        return Ok(Measured {
+            luts: c.luts,
+            carries: c.carries,
+            ffs: c.ffs,
+            logic_cells: lo,
+            logic_cells_max: c.luts + c.ffs + c.carries,
+            verdict: if fits { "fits" } else { "does not fit" }.into(),
+            brams: Some(r.brams),
+            sprams: Some(r.sprams),
+            fits,
+            seconds: r.seconds,
+        });
+    }
+    let design = rtl_gen::generate_network(net);
     let r = synth::network::synthesize_network(
         &design.files,
         rtl_gen::network::TOP,
@@ -392,7 +423,6 @@ fn measure(
     let r = r.map_err(|e| anyhow!("{e}"))?;
     let c = &r.cells;
     let lo = c.luts.max(c.ffs).max(c.carries);
-    let avail = snn_search::hardware::available_cells(target);
     Ok(Measured {
         luts: c.luts,
         carries: c.carries,
@@ -400,6 +430,8 @@ fn measure(
         logic_cells: lo,
         logic_cells_max: c.luts + c.ffs + c.carries,
         verdict: r.fit.verdict.to_string(),
+        brams: None,
+        sprams: None,
         fits: lo <= avail,
         seconds: r.seconds,
     })

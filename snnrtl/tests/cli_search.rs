@@ -120,6 +120,69 @@ fn a_tiny_search_writes_the_front_and_a_flow_that_loads_and_resumes() {
     let _ = std::fs::remove_dir_all(&d);
 }
 
+/// A folded-only search: every front design is folded with a P of the list
+/// and at most its widest hidden layer, the rows say so, and the chosen
+/// design's flow asks for the folded engine at its P.
+#[test]
+fn a_folded_search_writes_folded_designs_and_a_folded_flow() {
+    let d = tmp("folded");
+    let s = search_file(&d, |v| {
+        v["space"]["architectures"] = json!(["folded"]);
+        v["space"]["parallelism"] = json!([2, 16]);
+        v["space"]["widths"] = json!([8, 16]);
+    });
+    let out = d.join("out");
+    run(&[&s, &"-o", &out]);
+    let p: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("pareto.json")).unwrap()).unwrap();
+    let designs = p["designs"].as_array().unwrap();
+    assert!(!designs.is_empty());
+    for d in designs {
+        assert_eq!(d["architecture"], "folded", "{d}");
+        let pp = d["parallelism"].as_u64().unwrap();
+        let hidden = d["candidate"]["hidden"][0].as_u64().unwrap();
+        assert!(pp == 2 || pp == 16, "{d}");
+        assert!(pp <= hidden, "P {pp} above the hidden width {hidden}");
+        assert_eq!(d["candidate"]["architecture"]["parallelism"], pp);
+        assert!(d["name"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("folded P={pp}")));
+        // Folded: a few thousand cells at most, so it fits the UP5K.
+        assert!(
+            d["logic_cells"].as_u64().unwrap() < 5280 && d["fits"] == true,
+            "{d}"
+        );
+        assert!(d["cost"]["cycles_per_image_max"].as_u64().unwrap() > 0);
+    }
+    let csv = std::fs::read_to_string(out.join("pareto.csv")).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let (ai, pi) = (
+        header.iter().position(|h| *h == "architecture").unwrap(),
+        header.iter().position(|h| *h == "parallelism").unwrap(),
+    );
+    for (line, d) in csv.lines().skip(1).zip(designs) {
+        // The name is quoted and holds no comma.
+        let f: Vec<&str> = line.split(',').collect();
+        assert_eq!(f[ai], "folded");
+        assert_eq!(f[pi], d["parallelism"].to_string());
+    }
+    let chosen = designs.iter().find(|d| d["chosen"] == true).unwrap();
+    let flow: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("design/flow.json")).unwrap())
+            .unwrap();
+    assert_eq!(flow["hardware"]["architecture"], "folded");
+    assert_eq!(flow["hardware"]["parallelism"], chosen["parallelism"]);
+    let fc = FlowConfig::read(&out.join("design/flow.json")).unwrap();
+    assert_eq!(fc.architecture, convert::flow_config::Architecture::Folded);
+    assert_eq!(
+        fc.parallelism.map(|x| x as u64),
+        chosen["parallelism"].as_u64()
+    );
+    assert_eq!(fc.parallelism_sweep, vec![fc.parallelism.unwrap()]);
+    let _ = std::fs::remove_dir_all(&d);
+}
+
 /// The training-free fitness: the search ranks on the spike RDM score,
 /// and the front is still trained and reported with its test accuracy.
 #[test]
@@ -239,6 +302,20 @@ fn bad_input_is_one_line_and_writes_nothing() {
         &[&s],
         &out,
         "space.widths: needs at least one integer in 8..=64",
+    );
+    let s = search_file(&d, |v| v["space"]["parallelism"] = json!([4, 5]));
+    fails_with(
+        &[&s],
+        &out,
+        "space.parallelism[1]: 5 is not one of 1, 2, 4, 8, 16",
+    );
+    let s = search_file(&d, |v| {
+        v["space"]["architectures"] = json!(["folded", "tiled"])
+    });
+    fails_with(
+        &[&s],
+        &out,
+        "space.architectures[1]: \"tiled\" is not accepted: \"unrolled\" or \"folded\"",
     );
     let _ = std::fs::remove_dir_all(&d);
 }
