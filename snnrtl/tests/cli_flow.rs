@@ -231,9 +231,17 @@ fn mnist_chooses_the_folded_engine_by_estimate() {
     let mut v: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("flow.json")).unwrap()).unwrap();
     for k in ["csv", "split"] {
-        v["dataset"][k] = dir.join(v["dataset"][k].as_str().unwrap()).display().to_string().into();
+        v["dataset"][k] = dir
+            .join(v["dataset"][k].as_str().unwrap())
+            .display()
+            .to_string()
+            .into();
     }
-    v["weights"] = dir.join(v["weights"].as_str().unwrap()).display().to_string().into();
+    v["weights"] = dir
+        .join(v["weights"].as_str().unwrap())
+        .display()
+        .to_string()
+        .into();
     v["evaluate"]["timesteps"] = serde_json::json!([4]);
     v["hardware"]["parallelism_sweep"] = serde_json::json!([8]);
     v["hardware"]["cosim_images"] = 20.into();
@@ -253,7 +261,10 @@ fn mnist_chooses_the_folded_engine_by_estimate() {
         serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
     let h = &r["hardware"];
     assert_eq!(h["choices"][0]["design"], "folded P=8", "{}", h["choices"]);
-    assert!(!out.join("rtl").exists(), "the unrolled network is not written");
+    assert!(
+        !out.join("rtl").exists(),
+        "the unrolled network is not written"
+    );
     assert_eq!(h["folded_runs"][0]["verdict"], "bit-exact");
     assert_eq!(h["folded_runs"][0]["images"], 1500);
     assert_eq!(h["cosim"]["verdict"], "bit-exact");

@@ -209,14 +209,16 @@ pub fn designs_stage(
                     logic_cells: Some(est.logic_cells),
                     brams: Some(est.brams),
                     sprams: Some(est.sprams),
-                    fmax_mhz: snn_search::hardware::fmax_mhz(target),
+                    // Until place and route measures it: the folded
+                    // engine's table (the median of the measured P).
+                    fmax_mhz: snn_search::hardware::folded_fmax_mhz(target),
                     cycles_per_image_mean: run.cycles_mean,
                     cycles_per_image_max: run.cycles_max,
                     us_per_image: None,
                     images_per_second: None,
                     chosen: false,
                     basis: format!(
-                        "cycles: Verilator co-simulation of {} test images; cost and Fmax: estimates",
+                        "cycles: Verilator co-simulation of {} test images; cost: synth::folded::estimate; Fmax: the search's folded-engine estimate",
                         run.images
                     ),
                 };
@@ -246,7 +248,7 @@ pub fn designs_stage(
                                 if r.fmax_mhz.is_some() {
                                     "nextpnr, median of 3 seeds"
                                 } else {
-                                    "the search's per-target estimate"
+                                    "the search's folded-engine estimate"
                                 }
                             );
                             if !r.fits && !r.message.is_empty() {
