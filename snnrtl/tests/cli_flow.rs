@@ -308,7 +308,7 @@ fn the_elm_digits_flow_runs_end_to_end() {
     assert_eq!(r["golden_correct"], 491);
     assert_eq!(r["cosim"]["verdict"], "bit-exact");
     assert_eq!(r["cosim"]["images"], 12);
-    assert_eq!(r["cycles_per_step"], 1165);
+    assert_eq!(r["cycles_per_step"], 1166);
     assert!(out.join("rtl/snn_elm.v").is_file());
     assert!(std::fs::read_to_string(out.join("report.md"))
         .unwrap()
