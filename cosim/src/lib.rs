@@ -3,7 +3,8 @@
 //! - [`verilator`] compiles any design at run time into a cached shared
 //!   library; [`bridge`] is the `cxx` bridge to the C++ loader that drives it
 //!   many cycles per call; [`run`] streams samples through it and compares
-//!   every output with the golden model, naming the first divergence.
+//!   every output with the golden model, naming the first divergence;
+//!   [`elm`] does the same for an elm layer's core (readout and memory).
 //! - [`network`]: the same for a chain of layers (`snn_network`), checking
 //!   every link between layers through the taps, and the predicted class.
 //! - [`folded`]: the folded engine (`snn_folded`): every neuron's spike on
@@ -13,6 +14,7 @@
 //!   through `testbenches/tb_core.v`.
 
 pub mod bridge;
+pub mod elm;
 pub mod folded;
 pub mod icarus;
 pub mod network;

@@ -32,6 +32,9 @@ pub(crate) fn words(bits: usize) -> usize {
 
 /// The record layout the Rust side expects for `cfg` (checked against the model's).
 pub fn expected_layout(cfg: &LayerConfig) -> ffi::Layout {
+    if let golden_model::Neuron::Elm(_) = cfg.neuron {
+        return crate::elm::layout(cfg);
+    }
     stream_layout(cfg.inputs, cfg)
 }
 
@@ -165,7 +168,9 @@ pub struct Divergence {
     pub layer: Option<usize>,
     pub neuron: Option<usize>,
     /// `spike`, `state`, `step`, `output` (missing), `tap` (missing or
-    /// extra), `flags.overflow`, `flags.illegal_spike`, `framing_error`, `class`.
+    /// extra), `flags.overflow`, `flags.illegal_spike`, `framing_error`,
+    /// `class`; for an elm core `readout` and `memory` (`neuron` is then
+    /// the readout or memory index).
     pub field: &'static str,
     pub golden: String,
     pub rtl: String,
@@ -203,7 +208,8 @@ pub enum Outcome {
 }
 
 /// Loads `cfg`, streams `samples` and compares every output with the golden
-/// model. `stall` adds random input gaps and output back-pressure.
+/// model. `stall` adds random input gaps and output back-pressure. An elm
+/// layer's core is compared by [`crate::elm::cosim`] (readout and memory).
 pub fn cosim(
     mut sim: Pin<&mut Sim>,
     cfg: &LayerConfig,
@@ -211,6 +217,9 @@ pub fn cosim(
     stall: bool,
     seed: u64,
 ) -> Result<Outcome, CosimError> {
+    if let golden_model::Neuron::Elm(_) = cfg.neuron {
+        return crate::elm::cosim(sim, cfg, samples, stall, seed);
+    }
     check_layout(&sim, cfg)?;
     load_config(sim.as_mut(), cfg);
     let t_n = cfg.timesteps;

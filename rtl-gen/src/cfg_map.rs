@@ -33,7 +33,8 @@ pub struct CfgMap {
 
 impl CfgMap {
     pub fn of(cfg: &LayerConfig) -> Self {
-        let (rw, cw) = (index_bits(cfg.inputs), index_bits(cfg.outputs));
+        // Columns of the array: outputs, or an elm's branches.
+        let (rw, cw) = (index_bits(cfg.inputs), index_bits(cfg.branches()));
         let tw = step_bits(cfg.timesteps);
         let psn = cfg.neuron.is_psn_family();
         let psn_index = match &cfg.neuron {
@@ -99,8 +100,11 @@ impl CfgMap {
                 }
             }
         }
-        for (o, &b) in cfg.bias.iter().enumerate() {
-            v.push((self.bias(o), b));
+        // An elm layer has no bias (its biases are ROM constants).
+        if !matches!(cfg.neuron, Neuron::Elm(_)) {
+            for (o, &b) in cfg.bias.iter().enumerate() {
+                v.push((self.bias(o), b));
+            }
         }
         for (t, i) in psn_weight_entries(cfg) {
             let x = match &cfg.neuron {

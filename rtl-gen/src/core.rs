@@ -25,6 +25,9 @@ pub fn unit_module(cfg: &LayerConfig) -> &'static str {
 /// its output step t (`psn`: to presenting output step 0, which waits for the
 /// whole sample: add `T - 1` for the last input step to arrive).
 pub fn step_latency(cfg: &LayerConfig) -> usize {
+    if let golden_model::Neuron::Elm(_) = cfg.neuron {
+        return crate::elm_core::step_latency(cfg);
+    }
     array::latency(cfg.inputs, cfg.outputs) + crate::unit::latency(cfg)
 }
 

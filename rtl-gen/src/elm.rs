@@ -17,8 +17,15 @@
 //! The program ROM holds, per cycle, the MLP value (a bias opens each dot
 //! product, then one weight per term) and its control: which operand it
 //! multiplies, whether it opens or closes the dot product, and where the
-//! result goes. Three empty words separate the phases, so a phase never
-//! reads a register the previous one is still writing. Both ROMs are `case`
+//! result goes. The datapath is a pipeline, one word per cycle: ROM word,
+//! operand mux (registered, `opd_*`), multiplier (registered, `mul_*`),
+//! accumulate and write back (a hidden pre-activation `z` is registered,
+//! `z_value`, before its activation); an MLP output `y` is registered (`y_value`),
+//! its table index too (`t_addr`), and the table entry updates `m` one
+//! cycle after its read. Three empty words separate the phases (four after
+//! the delta phase: exactly what the memory update needs before the
+//! readout reads `m`), so a phase never reads a register the previous one
+//! is still writing. Both ROMs are `case`
 //! statements read into a register, which Yosys maps to block RAM. Every
 //! value has its derived width (`golden_model::neuron::elm::ElmWidths`), so
 //! nothing can overflow and the unit is bit-exact with the golden model.
@@ -183,7 +190,9 @@ fn program(e: &Elm, branches: usize) -> Vec<Word> {
         let terms = (0..h).map(|hh| (e.w_delta[u][hh], a0 + hh)).collect();
         dot(&mut p, Phase::Delta, u, e.b_delta[u], terms);
     }
-    p.extend([nop; DRAIN]);
+    // One more after the delta phase: the memory update runs two stages
+    // (table address, table read) after the last MLP output.
+    p.extend([nop; DRAIN + 1]);
     for k in 0..e.readout.len() {
         let terms = (0..m).map(|u| (e.readout[k][u], m0 + u)).collect();
         dot(&mut p, Phase::Readout, k, e.readout_bias[k], terms);
@@ -430,6 +439,46 @@ pub fn snn_elm(cfg: &LayerConfig) -> Module {
         Some(vec![Stmt::set(LValue::id("operand"), Expr::slit(ob, 0))]),
     )]));
 
+    // Pipeline registers: the program word's control travels with its
+    // operand (opd_*, after the operand mux) and its product (mul_*, after
+    // the multiplier); the accumulator adds mul_product.
+    let stage = |m: &mut Module, pre: &str| {
+        m.push(Decl::reg(format!("{pre}_valid"), 1));
+        m.push(Decl::reg(format!("{pre}_dest"), dstw));
+        m.push(Decl::reg(format!("{pre}_first"), 1));
+        m.push(Decl::reg(format!("{pre}_last"), 1));
+        m.push(Decl::reg(format!("{pre}_phase"), 2));
+    };
+    stage(&mut m, "opd");
+    m.push(
+        Decl::reg("opd_value", mlp)
+            .signed()
+            .comment("x_value, one cycle later"),
+    );
+    m.push(
+        Decl::reg("opd_operand", ob)
+            .signed()
+            .comment("the operand it multiplies"),
+    );
+    stage(&mut m, "mul");
+    m.push(
+        Decl::reg("mul_value", mlp)
+            .signed()
+            .comment("opd_value (a dot product's bias), one cycle later"),
+    );
+    m.push(
+        Decl::reg("mul_product", pb)
+            .signed()
+            .comment("opd_value * opd_operand, registered"),
+    );
+    m.push(Decl::reg("y_valid", 1).comment("y_value holds the MLP output y of memory unit y_u"));
+    m.push(Decl::reg("y_u", dstw));
+    m.push(
+        Decl::reg("y_value", acc)
+            .signed()
+            .comment("MLP output y, registered before the table index"),
+    );
+
     // Multiply-accumulate.
     m.push(Decl::wire("value_ext", pb).signed());
     m.push(Decl::wire("operand_ext", pb).signed());
@@ -443,27 +492,35 @@ pub fn snn_elm(cfg: &LayerConfig) -> Module {
             .signed()
             .comment("acc + product: the dot product when x_last"),
     );
-    m.push(Item::assign("value_ext", sx("x_value", mlp, pb)));
-    m.push(Item::assign("operand_ext", sx("operand", ob, pb)));
+    m.push(Item::assign("value_ext", sx("opd_value", mlp, pb)));
+    m.push(Item::assign("operand_ext", sx("opd_operand", ob, pb)));
     m.push(Item::assign(
         "product",
         Expr::mul(Expr::id("value_ext"), Expr::id("operand_ext")),
     ));
     m.push(Item::assign(
         "sum",
-        Expr::add(Expr::id("acc"), sx("product", pb, acc)),
+        Expr::add(Expr::id("acc"), sx("mul_product", pb, acc)),
     ));
 
-    // Hidden activation: min(max(z, 0) >>> hidden_shift, hidden_max).
+    // Hidden activation: min(max(z, 0) >>> hidden_shift, hidden_max), from
+    // the registered pre-activation z.
+    m.push(Decl::reg("z_valid", 1).comment("z_value holds hidden unit z_dest's pre-activation"));
+    m.push(Decl::reg("z_dest", dstw));
+    m.push(
+        Decl::reg("z_value", acc)
+            .signed()
+            .comment("pre-activation z, registered"),
+    );
     m.push(Decl::wire("z_pos", acc).signed());
     m.push(Decl::wire("z_shift", acc).signed());
     m.push(Decl::wire("a_next", d.a_bits).signed());
     m.push(Item::assign(
         "z_pos",
         Expr::mux(
-            Expr::bit_at("sum", acc - 1),
+            Expr::bit_at("z_value", acc - 1),
             Expr::slit(acc, 0),
-            Expr::id("sum"),
+            Expr::id("z_value"),
         ),
     ));
     m.push(Item::assign(
@@ -492,9 +549,12 @@ pub fn snn_elm(cfg: &LayerConfig) -> Module {
     );
     m.push(Decl::wire("y_low", iw).comment("its low bits: + L gives the index inside the table"));
     m.push(Decl::wire("t_index", iw).comment("table address"));
+    m.push(Decl::reg("t_valid", 1).comment("t_addr holds the table address for memory unit t_u"));
+    m.push(Decl::reg("t_u", dstw));
+    m.push(Decl::reg("t_addr", iw).comment("t_index, registered: the table ROM's address"));
     m.push(Item::assign(
         "y_shift",
-        Expr::ashr(Expr::id("sum"), Expr::int(i64::from(e.table_shift))),
+        Expr::ashr(Expr::id("y_value"), Expr::int(i64::from(e.table_shift))),
     ));
     m.push(Item::assign("y_low", Expr::part("y_shift", iw - 1, 0)));
     m.push(Item::assign(
@@ -567,7 +627,7 @@ pub fn snn_elm(cfg: &LayerConfig) -> Module {
             )
         })
         .collect();
-    let table = Stmt::case(Expr::id("t_index"), table_arms, None);
+    let table = Stmt::case(Expr::id("t_addr"), table_arms, None);
     m.push(Item::comment(
         "Program ROM (block RAM): word pc, read into `word`.",
     ));
@@ -584,22 +644,21 @@ pub fn snn_elm(cfg: &LayerConfig) -> Module {
     ));
 
     // Execute: accumulate, and write each dot product's result back.
-    let is = |p: Phase| Expr::eq(Expr::id("x_phase"), Expr::lit(2, p as i64));
-    let dest_is = |i: usize| Expr::eq(Expr::id("x_dest"), Expr::lit(dstw, i as i64));
+    let is = |p: Phase| Expr::eq(Expr::id("mul_phase"), Expr::lit(2, p as i64));
+    let dest_is = |i: usize| Expr::eq(Expr::id("mul_dest"), Expr::lit(dstw, i as i64));
     let mut exec = vec![Stmt::if_else(
-        Expr::id("x_first"),
-        vec![nb("acc", sx("x_value", mlp, acc))],
+        Expr::id("mul_first"),
+        vec![nb("acc", sx("mul_value", mlp, acc))],
         vec![nb("acc", Expr::id("sum"))],
     )];
-    for h in 0..d.hidden {
-        exec.push(Stmt::if_then(
-            Expr::land(
-                Expr::land(Expr::id("x_last"), is(Phase::Hidden)),
-                dest_is(h),
-            ),
-            vec![nb(&format!("a{h}"), Expr::id("a_next"))],
-        ));
-    }
+    let act: Vec<Stmt> = (0..d.hidden)
+        .map(|h| {
+            Stmt::if_then(
+                Expr::eq(Expr::id("z_dest"), Expr::lit(dstw, h as i64)),
+                vec![nb(&format!("a{h}"), Expr::id("a_next"))],
+            )
+        })
+        .collect();
     for k in 0..d.outputs {
         let part = if d.readout_bits == acc {
             Expr::id("sum")
@@ -608,7 +667,7 @@ pub fn snn_elm(cfg: &LayerConfig) -> Module {
         };
         exec.push(Stmt::if_then(
             Expr::land(
-                Expr::land(Expr::id("x_last"), is(Phase::Readout)),
+                Expr::land(Expr::id("mul_last"), is(Phase::Readout)),
                 dest_is(k),
             ),
             vec![nb(&format!("r{k}"), part)],
@@ -647,6 +706,11 @@ pub fn snn_elm(cfg: &LayerConfig) -> Module {
             nb("busy", Expr::lit(1, 0)),
             nb("pc", Expr::lit(pcw, 0)),
             nb("x_valid", Expr::lit(1, 0)),
+            nb("opd_valid", Expr::lit(1, 0)),
+            nb("mul_valid", Expr::lit(1, 0)),
+            nb("y_valid", Expr::lit(1, 0)),
+            nb("z_valid", Expr::lit(1, 0)),
+            nb("t_valid", Expr::lit(1, 0)),
             nb("w_valid", Expr::lit(1, 0)),
             nb("out_valid", Expr::lit(1, 0)),
         ],
@@ -684,21 +748,51 @@ pub fn snn_elm(cfg: &LayerConfig) -> Module {
                         Expr::lnot(Expr::eq(Expr::id("pc"), Expr::lit(pcw, prog.len() as i64))),
                     ),
                 ),
-                Stmt::if_then(
+                nb(
+                    "opd_valid",
                     Expr::land(
                         Expr::id("x_valid"),
                         Expr::ne(Expr::id("x_phase"), Expr::lit(2, 0)),
                     ),
-                    exec,
                 ),
+                nb("opd_dest", Expr::id("x_dest")),
+                nb("opd_first", Expr::id("x_first")),
+                nb("opd_last", Expr::id("x_last")),
+                nb("opd_phase", Expr::id("x_phase")),
+                nb("opd_value", Expr::id("x_value")),
+                nb("opd_operand", Expr::id("operand")),
+                nb("mul_valid", Expr::id("opd_valid")),
+                nb("mul_dest", Expr::id("opd_dest")),
+                nb("mul_first", Expr::id("opd_first")),
+                nb("mul_last", Expr::id("opd_last")),
+                nb("mul_phase", Expr::id("opd_phase")),
+                nb("mul_value", Expr::id("opd_value")),
+                nb("mul_product", Expr::id("product")),
+                Stmt::if_then(Expr::id("mul_valid"), exec),
                 nb(
-                    "w_valid",
+                    "z_valid",
                     Expr::land(
-                        Expr::land(Expr::id("x_valid"), Expr::id("x_last")),
+                        Expr::land(Expr::id("mul_valid"), Expr::id("mul_last")),
+                        is(Phase::Hidden),
+                    ),
+                ),
+                nb("z_dest", Expr::id("mul_dest")),
+                nb("z_value", Expr::id("sum")),
+                Stmt::if_then(Expr::id("z_valid"), act),
+                nb(
+                    "y_valid",
+                    Expr::land(
+                        Expr::land(Expr::id("mul_valid"), Expr::id("mul_last")),
                         is(Phase::Delta),
                     ),
                 ),
-                nb("w_u", Expr::id("x_dest")),
+                nb("y_u", Expr::id("mul_dest")),
+                nb("y_value", Expr::id("sum")),
+                nb("t_valid", Expr::id("y_valid")),
+                nb("t_u", Expr::id("y_u")),
+                nb("t_addr", Expr::id("t_index")),
+                nb("w_valid", Expr::id("t_valid")),
+                nb("w_u", Expr::id("t_u")),
                 Stmt::if_then(Expr::id("w_valid"), mem),
             ],
         )],

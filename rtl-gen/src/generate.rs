@@ -4,7 +4,7 @@
 
 use crate::verilog::ast::{Dir, Module};
 use crate::verilog::print::module_to_string;
-use crate::{array, cfg_map::CfgMap, core, if_unit, pe, psn, tmn, unit};
+use crate::{array, cfg_map::CfgMap, core, elm, elm_core, if_unit, pe, psn, tmn, unit};
 use golden_model::{LayerConfig, Neuron};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -80,6 +80,8 @@ fn describe(name: &str) -> &'static str {
         "snn_psn_masked" => "Masked PSN unit: banded causal weights P[t][i] for t-k < i <= t; streams one step per input.",
         "snn_psn_sliding" => "Sliding PSN unit: k shared weights over the last k currents; streams one step per input.",
         "snn_core" => "One spiking layer: configuration port, input stream, systolic array, one neuron unit per column, output stream, sticky flags.",
+        "snn_elm" => "ELM neuron unit (SPEC section 7): traces and decayed memory in parallel, then the MLP and readout on one time-multiplexed multiply-accumulate unit run by a program ROM; the activation table in a ROM.",
+        "snn_elm_core" => "One elm layer: configuration port (weights), input stream, systolic array of branch currents, the ELM unit, output stream of readout and memory, sticky flags.",
         _ => "",
     }
 }
@@ -161,16 +163,22 @@ pub(crate) fn layer_header(
     m
 }
 
-/// Why an `elm` layer cannot be generated yet.
-pub const NO_ELM_RTL: &str =
-    "elm has no RTL unit yet: the golden model runs it (snnrtl golden); generate, cosim and synth take if, lif, tmn and the psn family";
+/// Why a network with an `elm` layer cannot be generated yet.
+pub const NO_ELM_NETWORK_RTL: &str =
+    "elm is generated as a single-layer core only: snn_network does not chain an elm layer yet; generate, cosim or synth the elm layer by itself";
 
-/// Whether this generator has RTL for the layer: one line naming the field
-/// when it does not.
-pub fn check_supported(cfg: &LayerConfig, path: &str) -> Result<(), String> {
+/// Whether this generator has RTL for the layer as a core of its own: one
+/// line naming the field when it does not (every kind has one now).
+pub fn check_supported(_cfg: &LayerConfig, _path: &str) -> Result<(), String> {
+    Ok(())
+}
+
+/// Whether this generator has RTL for the layer inside `snn_network`: one
+/// line naming the field when it does not (`elm`).
+pub fn check_supported_in_network(cfg: &LayerConfig, path: &str) -> Result<(), String> {
     match cfg.neuron {
         Neuron::Elm(_) => Err(format!(
-            "{}: {NO_ELM_RTL}",
+            "{}: {NO_ELM_NETWORK_RTL}",
             golden_model::json_path::join(path, "neuron.kind")
         )),
         _ => Ok(()),
@@ -187,7 +195,14 @@ pub fn modules(cfg: &LayerConfig) -> Vec<Module> {
         Neuron::Psn { .. } => psn::snn_psn(cfg),
         Neuron::MaskedPsn { .. } => psn::snn_psn_masked(cfg),
         Neuron::SlidingPsn { .. } => psn::snn_psn_sliding(cfg),
-        Neuron::Elm(_) => panic!("{NO_ELM_RTL}"),
+        Neuron::Elm(_) => {
+            return vec![
+                pe::snn_pe(cfg.weight_bits, w.synaptic_bits),
+                array::snn_array(cfg.inputs, cfg.branches(), cfg.weight_bits, w.synaptic_bits),
+                elm::snn_elm(cfg),
+                elm_core::snn_elm_core(cfg),
+            ]
+        }
     };
     vec![
         pe::snn_pe(cfg.weight_bits, w.synaptic_bits),
@@ -200,6 +215,9 @@ pub fn modules(cfg: &LayerConfig) -> Vec<Module> {
 /// Generates the core for a layer with synapses (`weights` may be absent:
 /// the RTL takes its weights through the configuration port).
 pub fn generate(cfg: &LayerConfig) -> Design {
+    if let Neuron::Elm(_) = cfg.neuron {
+        return elm_core::design(cfg);
+    }
     let hash = config_hash(cfg);
     let mods: Vec<Module> = modules(cfg)
         .into_iter()

@@ -4,7 +4,7 @@
 //! printer ([`verilog::print`]); no module is string-templated. Widths come from
 //! the golden model's derivation functions (`golden_model::widths`). One file
 //! per hardware module: [`pe`], [`array`], [`if_unit`], [`tmn`], [`psn`],
-//! [`core`]; [`generate`] assembles them with headers and a manifest;
+//! [`core`], [`elm`] under [`elm_core`]; [`generate`] assembles them with headers and a manifest;
 //! [`network`] chains one core per layer under `snn_network`; [`folded`] is
 //! the folded engine `snn_folded`; [`arch`] puts both behind one interface.
 
@@ -13,6 +13,7 @@ pub mod array;
 pub mod cfg_map;
 pub mod core;
 pub mod elm;
+pub mod elm_core;
 pub mod folded;
 pub mod generate;
 pub mod if_unit;

@@ -3,7 +3,9 @@
 //! multiple drivers, no warnings) over a matrix of configs: every neuron kind
 //! (if and lif with both resets, tmn with vth 16 and 2),
 //! shapes 1x1, 2x3, 8x8, 16x4, T in 1, 4, 8, 16, k = 1, 2, T, weight_bits 2,
-//! 8, 12. Fails under `CI` when the tools are missing.
+//! 8, 12; and the elm core (`snn_elm` under the array) for every shared
+//! `elm_*` reference vector and the elm-digits layer. Fails under `CI` when
+//! the tools are missing.
 
 use golden_model::LayerConfig;
 use serde_json::{json, Value};
@@ -113,5 +115,36 @@ fn forced_narrow_state_is_clean_too() {
         j["state_bits"] = json!(6);
         let cfg = LayerConfig::from_json(&j, "layer").unwrap();
         check(&cfg, &v, &y, &format!("{kind}-narrow"));
+    }
+}
+
+/// The elm core: every shared `elm_*` vector's layer (1 to 32 steps, 1 to 8
+/// branches, table 4 to 256 entries) and the trained elm-digits layer.
+#[test]
+fn elm_cores_are_clean() {
+    let (Some(v), Some(y)) = (
+        snn_tools::require_for_test(Tool::Verilator),
+        snn_tools::require_for_test(Tool::Yosys),
+    ) else {
+        return;
+    };
+    let mut layers: Vec<(String, LayerConfig)> = golden_model::vectors::files(".case.json")
+        .into_iter()
+        .filter(|p| golden_model::vectors::name(p).starts_with("elm_"))
+        .map(|p| {
+            let c = golden_model::Case::parse(&std::fs::read_to_string(&p).unwrap()).unwrap();
+            (golden_model::vectors::name(&p), c.layer)
+        })
+        .collect();
+    assert!(layers.len() >= 8, "the shared elm vectors");
+    let digits = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../examples/elm-digits/elm_layer.json");
+    let v_digits: Value = serde_json::from_str(&std::fs::read_to_string(digits).unwrap()).unwrap();
+    layers.push((
+        "elm-digits".into(),
+        LayerConfig::from_json(&v_digits, "layer").unwrap(),
+    ));
+    for (name, cfg) in &layers {
+        check(cfg, &v, &y, name);
     }
 }

@@ -6,7 +6,8 @@
 //! files in DIR are simulated instead (a hand-edited design, or Yosys's
 //! netlist from `write_verilog`), built with Verilator's careful `-O0`
 //! (see `cosim::verilator::Opt`). Exit 0 only if every sample, step and neuron
-//! matches: spikes, state readout and sticky flags.
+//! matches: spikes, state readout and sticky flags (an elm layer: every
+//! step's readout and memory, and the flags).
 
 use crate::cmd_generate::{load_input, Input};
 use anyhow::{bail, ensure, Context, Result};
@@ -150,10 +151,17 @@ pub fn run(a: Args) -> Result<()> {
             outputs,
             cycles,
         } => {
-            println!(
-                "cosim PASS: {samples} samples x {} steps x {} neurons bit-exact (spikes, state, flags); {outputs} output vectors in {cycles} cycles",
-                cfg.timesteps, cfg.outputs
-            );
+            if let golden_model::Neuron::Elm(e) = &cfg.neuron {
+                println!(
+                    "cosim PASS: {samples} samples x {} steps bit-exact (elm: {} readouts, {} memory units, flags); {outputs} output records in {cycles} cycles",
+                    cfg.timesteps, cfg.outputs, e.memory
+                );
+            } else {
+                println!(
+                    "cosim PASS: {samples} samples x {} steps x {} neurons bit-exact (spikes, state, flags); {outputs} output vectors in {cycles} cycles",
+                    cfg.timesteps, cfg.outputs
+                );
+            }
             Ok(())
         }
         Outcome::Diverged(d) => {

@@ -2,7 +2,9 @@
 //! network converted, generated, co-simulated and reported. Without FLOW.json
 //! it runs the digits example shipped in examples/digits/. A flow file with
 //! a `model` (a NIR file) runs `flow::nir_flow` instead: the spiking network
-//! as it is, no conversion.
+//! as it is, no conversion. A flow file with an `elm` case runs
+//! `flow::elm_flow`: the integer ELM classified, generated, co-simulated and
+//! synthesized.
 
 use crate::flow::{self, Options};
 use anyhow::{bail, Result};
@@ -30,6 +32,24 @@ pub fn run(a: Args) -> Result<()> {
         cosim_images: a.cosim_images,
         synth: !a.no_synth,
     };
+    if flow::elm_flow::is_elm_flow(&opts.flow)? {
+        let r = flow::elm_flow::run(&opts)?;
+        eprintln!(
+            "wrote {}/report.md, report.json and rtl/ in {:.0} s",
+            opts.out.display(),
+            r.seconds
+        );
+        if r.cosim.verdict == "diverged" {
+            bail!(
+                "co-simulation diverged: {}",
+                r.cosim.divergence.as_deref().unwrap_or("?")
+            );
+        }
+        if !r.synth_errors.is_empty() {
+            bail!("synthesis failed: {}", r.synth_errors.join("; "));
+        }
+        return Ok(());
+    }
     if flow::nir_flow::is_nir_flow(&opts.flow)? {
         let r = flow::nir_flow::run(&opts)?;
         eprintln!(

@@ -49,7 +49,7 @@ pub fn load_input(path: &Path) -> Result<Input> {
     }
     let net = NetworkConfig::from_json(&v).with_context(|| name.clone())?;
     for (k, l) in net.layers.iter().enumerate() {
-        rtl_gen::generate::check_supported(l, &format!("network.layers[{k}]"))
+        rtl_gen::generate::check_supported_in_network(l, &format!("network.layers[{k}]"))
             .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
     }
     Ok(Input::Network(net))

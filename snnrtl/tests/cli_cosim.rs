@@ -129,3 +129,27 @@ fn missing_verilator_says_how_to_install() {
         "{err}"
     );
 }
+
+/// An elm layer's case: its samples through the elm core, with stalls.
+#[test]
+fn passes_on_an_elm_case_with_stalls() {
+    if snn_tools::require_for_test(Tool::Verilator).is_none() {
+        return;
+    }
+    let case = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../testdata/vectors/elm-lif/elm_005_T16_in9_b6_m4_h10.case.json");
+    let o = snnrtl()
+        .arg("cosim")
+        .arg(&case)
+        .arg("--stall")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        out.starts_with(
+            "cosim PASS: 4 samples x 16 steps bit-exact (elm: 1 readouts, 4 memory units, flags)"
+        ),
+        "{out}"
+    );
+}

@@ -279,3 +279,49 @@ fn mnist_chooses_the_folded_engine_by_estimate() {
     assert_eq!(folded["sprams"], 4, "the weights go to SPRAM");
     let _ = std::fs::remove_dir_all(&d);
 }
+
+/// The elm-digits flow (an `elm` case): the golden model classifies all 540
+/// test images (the 90.93% that `train_report.json` records), the elm core
+/// is generated and 12 images are co-simulated bit-exact with stalls;
+/// synthesis is skipped here (`--no-synth`).
+#[test]
+fn the_elm_digits_flow_runs_end_to_end() {
+    if snn_tools::require_for_test(Tool::Verilator).is_none() {
+        return;
+    }
+    let d = tmp("elm");
+    let case = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../examples/elm-digits/test_case.json")
+        .canonicalize()
+        .unwrap();
+    let flow = d.join("flow.json");
+    std::fs::write(
+        &flow,
+        serde_json::json!({"format_version": 1, "name": "elm-digits",
+            "elm": {"case": case.display().to_string()},
+            "hardware": {"cosim_images": 12, "stall": true, "targets": ["xilinx-7"]}})
+        .to_string(),
+    )
+    .unwrap();
+    let out = d.join("out");
+    let o = snnrtl()
+        .arg("flow")
+        .arg(&flow)
+        .arg("-o")
+        .arg(&out)
+        .arg("--no-synth")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(r["samples"], 540);
+    assert_eq!(r["golden_correct"], 491);
+    assert_eq!(r["cosim"]["verdict"], "bit-exact");
+    assert_eq!(r["cosim"]["images"], 12);
+    assert_eq!(r["cycles_per_step"], 1166);
+    assert!(out.join("rtl/snn_elm.v").is_file());
+    assert!(std::fs::read_to_string(out.join("report.md"))
+        .unwrap()
+        .contains("bit-exact on 12 samples"));
+}

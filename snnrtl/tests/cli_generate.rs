@@ -165,7 +165,6 @@ fn invalid_configs_write_nothing() {
         ("bad_tmn_vth_not_pow2.case.json", "layer.neuron.vth: tmn vth 12 is not a power of two 2^q with q >= 1"),
         ("bad_weight_row_length.case.json", "layer.weights: row 1 has 3 entries but inputs is 4"),
         ("tmn_n_vth16_T4.case.json", "layer.weights: required to generate hardware; a layer without weights is neuron-only (golden model only: the core takes spikes, not currents)"),
-        ("elm-lif/elm_000_T2_in10_b2_m6_h7.case.json", "layer.neuron.kind: elm has no RTL unit yet: the golden model runs it (snnrtl golden); generate, cosim and synth take if, lif, tmn and the psn family"),
     ];
     for (file, want) in cases {
         let out = d.join("rtl");
@@ -252,4 +251,32 @@ fn folded_engine_from_a_network_file() {
     }
     assert!(out.join("snn_fold_weights.hex").exists());
     let _ = std::fs::remove_dir_all(&d);
+}
+
+/// An elm layer generates its core: snn_elm under the array, top snn_core
+/// with the stream ports, and the manifest's elm record layout.
+#[test]
+fn an_elm_layer_generates_its_core() {
+    let d = tmp("elm");
+    let out = d.join("rtl");
+    let o = snnrtl()
+        .arg("generate")
+        .arg(vectors().join("elm-lif/elm_000_T2_in10_b2_m6_h7.case.json"))
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for f in ["snn_pe.v", "snn_array.v", "snn_elm.v", "snn_core.v"] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["top"], "snn_core");
+    assert_eq!(m["elm"]["branches"], 2);
+    assert!(m["elm"]["out_state"]
+        .as_str()
+        .unwrap()
+        .starts_with("readout r[k] at [k*"));
+    assert!(m["latency"]["cycles_per_step"].as_u64().unwrap() > 2);
 }

@@ -166,7 +166,7 @@ fn an_elm_layer_in_a_network_is_refused_by_name() {
     assert!(!o.status.success());
     assert_eq!(
         String::from_utf8_lossy(&o.stderr).trim_end(),
-        format!("error: {}: network.layers[0].neuron.kind: elm has no RTL unit yet: the golden model runs it (snnrtl golden); generate, cosim and synth take if, lif, tmn and the psn family", p.display())
+        format!("error: {}: network.layers[0].neuron.kind: elm is generated as a single-layer core only: snn_network does not chain an elm layer yet; generate, cosim or synth the elm layer by itself", p.display())
     );
     assert!(!d.join("rtl").exists());
 }

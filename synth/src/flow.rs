@@ -345,7 +345,7 @@ fn efficiency(
     if family == Family::Generic {
         return None;
     }
-    let pes = (cfg.inputs * cfg.outputs) as u64;
+    let pes = (cfg.inputs * cfg.branches()) as u64;
     let a = cfg.widths().synaptic_bits as u64;
     let wb = cfg.weight_bits as u64;
     let pe_luts = groups.get(&Group::Pe)?.luts;

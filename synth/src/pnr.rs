@@ -314,7 +314,10 @@ pub(crate) fn place_and_route(
             pnr.fmax_mhz_min = Some(sp.min);
             pnr.fmax_mhz_median = Some(sp.median);
             pnr.fmax_mhz_max = Some(sp.max);
-            pnr.gsop_per_s = Some(gsop_per_s(cfg.inputs, cfg.outputs, sp.median));
+            // An elm core takes one vector per many cycles: no per-cycle rate.
+            if !matches!(cfg.neuron, golden_model::Neuron::Elm(_)) {
+                pnr.gsop_per_s = Some(gsop_per_s(cfg.inputs, cfg.outputs, sp.median));
+            }
             pnr.meets_target = Some(sp.median >= opts.freq_mhz);
         }
         _ => pnr.message = "nextpnr timed no clock".into(),

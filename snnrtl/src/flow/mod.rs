@@ -24,6 +24,7 @@
 pub mod accuracy;
 pub mod chart;
 pub mod designs;
+pub mod elm_flow;
 pub mod nir_flow;
 pub mod report;
 

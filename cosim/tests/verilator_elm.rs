@@ -1,0 +1,233 @@
+//! Verilator co-simulation of the elm core (`snn_elm` under the systolic
+//! array, `rtl_gen::elm_core`) against the golden model, every step's
+//! readout and memory: every shared `elm_*` reference vector (all have
+//! weights) with and without random input gaps and output back-pressure,
+//! random configurations with illegal lanes and stalls, samples of the
+//! trained elm-digits model, and a planted fault that must be caught and
+//! named. Fails under `CI` when Verilator is missing.
+
+mod common;
+use common::{builder, Rng};
+
+use cosim::run::{self, Divergence, Outcome};
+use cosim::samples::{random_samples, SampleSpec};
+use cosim::verilator::{Builder, Opt};
+use golden_model::neuron::elm::Elm;
+use golden_model::{vectors, Case, LaneVec, LayerConfig, Neuron, Sample};
+use std::path::{Path, PathBuf};
+
+fn write_rtl(cfg: &LayerConfig, label: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("snnrtl-vl-elm-{}-{label}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    rtl_gen::generate(cfg).write(&d).unwrap();
+    d
+}
+
+fn simulate(
+    b: &Builder,
+    cfg: &LayerConfig,
+    rtl: &Path,
+    samples: &[Vec<LaneVec>],
+    stall: bool,
+    seed: u64,
+) -> Outcome {
+    let lib = b.build(rtl, false, Opt::Rtl).unwrap();
+    let mut sim = run::open(&lib, None).unwrap();
+    run::cosim(sim.pin_mut(), cfg, samples, stall, seed).unwrap()
+}
+
+fn lanes(samples: Vec<Sample>) -> Vec<Vec<LaneVec>> {
+    samples
+        .into_iter()
+        .map(|s| match s {
+            Sample::Lanes(l) => l,
+            Sample::Currents(_) => panic!("an elm case with weights takes spikes"),
+        })
+        .collect()
+}
+
+fn shared_elm_cases() -> Vec<(String, Case)> {
+    vectors::files(".case.json")
+        .into_iter()
+        .filter(|p| vectors::name(p).starts_with("elm_"))
+        .map(|p| {
+            let c = Case::parse(&std::fs::read_to_string(&p).unwrap()).unwrap();
+            (vectors::name(&p), c)
+        })
+        .collect()
+}
+
+#[test]
+fn every_shared_elm_vector_with_and_without_stalls() {
+    let Some(b) = builder() else { return };
+    let cases = shared_elm_cases();
+    assert!(cases.len() >= 8, "the shared elm vectors");
+    for (i, (name, case)) in cases.into_iter().enumerate() {
+        assert!(
+            !case.layer.neuron_only(),
+            "{name}: every elm case has weights"
+        );
+        let cfg = case.layer.clone();
+        let mut samples = lanes(case.samples);
+        // The case's samples, then random ones with illegal lanes.
+        let spec = SampleSpec {
+            seed: 40 + i as u64,
+            zero_percent: 40,
+            illegal_percent: 3,
+            extremes: true,
+        };
+        samples.extend(random_samples(cfg.inputs, cfg.timesteps, 6, spec));
+        let rtl = write_rtl(&cfg, &name);
+        for stall in [false, true] {
+            let o = simulate(&b, &cfg, &rtl, &samples, stall, 7 + i as u64);
+            assert!(
+                matches!(o, Outcome::Match { .. }),
+                "{name} stall {stall}: {o:?}"
+            );
+        }
+        let _ = std::fs::remove_dir_all(&rtl);
+    }
+}
+
+/// A random `elm` layer: small sizes, every parameter drawn from its range.
+fn random_layer(rng: &mut Rng) -> LayerConfig {
+    let (inputs, branches) = (rng.range(1, 12) as usize, rng.range(1, 6) as usize);
+    let (memory, hidden, outputs) = (
+        rng.range(1, 4) as usize,
+        rng.range(1, 6) as usize,
+        rng.range(1, 5) as usize,
+    );
+    let mlp_bits = rng.range(2, 10) as u32;
+    let lim = 1i64 << (mlp_bits - 1);
+    let mut v = |n: usize| -> Vec<i64> { (0..n).map(|_| rng.range(-lim, lim - 1)).collect() };
+    let mut m = |r: usize, c: usize| -> Vec<Vec<i64>> { (0..r).map(|_| v(c)).collect() };
+    let (w_branch, w_memory, w_delta, readout) = (
+        m(hidden, branches),
+        m(hidden, memory),
+        m(memory, hidden),
+        m(outputs, memory),
+    );
+    let table_len = 1usize << rng.range(1, 7);
+    let e = Elm {
+        memory,
+        hidden,
+        mlp_bits,
+        trace_shift: rng.range(1, 8) as u32,
+        trace_frac_bits: rng.range(0, 4) as u32,
+        memory_shifts: (0..memory).map(|_| rng.range(1, 12) as u32).collect(),
+        lambda: rng.range(1, 16),
+        w_branch,
+        w_memory,
+        b_hidden: (0..hidden).map(|_| rng.range(-lim, lim - 1)).collect(),
+        hidden_shift: rng.range(0, 8) as u32,
+        hidden_max: rng.range(1, 1000),
+        w_delta,
+        b_delta: (0..memory).map(|_| rng.range(-lim, lim - 1)).collect(),
+        table_shift: rng.range(0, 8) as u32,
+        table: (0..table_len).map(|_| rng.range(-lim, lim - 1)).collect(),
+        readout,
+        readout_bias: (0..outputs).map(|_| rng.range(-lim, lim - 1)).collect(),
+    };
+    let wb = rng.range(2, 8) as u32;
+    let wl = 1i64 << (wb - 1);
+    // The extremes mixed with small values.
+    let weights = (0..branches)
+        .map(|_| {
+            (0..inputs)
+                .map(|_| match rng.next() % 4 {
+                    0 => -wl,
+                    1 => wl - 1,
+                    _ => rng.range(-wl, wl - 1),
+                })
+                .collect()
+        })
+        .collect();
+    let t = rng.range(1, 10) as usize;
+    LayerConfig::dense(weights, None, t, wb, Neuron::Elm(Box::new(e)), "layer").unwrap()
+}
+
+#[test]
+fn random_configurations_with_stalls() {
+    let Some(b) = builder() else { return };
+    let mut rng = Rng(0xE1E1_5EED);
+    for i in 0..8u64 {
+        let cfg = random_layer(&mut rng);
+        let spec = SampleSpec {
+            seed: 100 + i,
+            zero_percent: 30,
+            illegal_percent: 2,
+            extremes: true,
+        };
+        let samples = random_samples(cfg.inputs, cfg.timesteps, 10, spec);
+        let label = format!("random-{i}");
+        let rtl = write_rtl(&cfg, &label);
+        let o = simulate(&b, &cfg, &rtl, &samples, true, 200 + i);
+        assert!(
+            matches!(o, Outcome::Match { .. }),
+            "{label} ({}x{} branches, T = {}): {o:?}",
+            cfg.inputs,
+            cfg.branches(),
+            cfg.timesteps
+        );
+        let _ = std::fs::remove_dir_all(&rtl);
+    }
+}
+
+/// The trained elm-digits model on 24 of its test images, with stalls.
+#[test]
+fn elm_digits_samples_with_stalls() {
+    let Some(b) = builder() else { return };
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/elm-digits/test_case.json");
+    let case = Case::parse(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let cfg = case.layer.clone();
+    let samples: Vec<Vec<LaneVec>> = lanes(case.samples).into_iter().take(24).collect();
+    let rtl = write_rtl(&cfg, "digits");
+    let o = simulate(&b, &cfg, &rtl, &samples, true, 5);
+    assert!(matches!(o, Outcome::Match { .. }), "elm-digits: {o:?}");
+    let _ = std::fs::remove_dir_all(&rtl);
+}
+
+/// Corrupting one constant in the generated Verilog (branch 0's trace
+/// decays one shift too slowly) must be reported as a divergence that names
+/// the sample, step and field.
+#[test]
+fn planted_fault_is_caught_and_named() {
+    let Some(b) = builder() else { return };
+    let (name, case) = shared_elm_cases().into_iter().nth(2).unwrap();
+    let cfg = case.layer.clone();
+    let samples = lanes(case.samples);
+    let rtl = write_rtl(&cfg, "fault");
+    assert!(
+        matches!(
+            simulate(&b, &cfg, &rtl, &samples, false, 1),
+            Outcome::Match { .. }
+        ),
+        "{name}: the unmodified design matches"
+    );
+    let Neuron::Elm(e) = &cfg.neuron else {
+        unreachable!()
+    };
+    let f = rtl.join("snn_elm.v");
+    let text = std::fs::read_to_string(&f).unwrap();
+    let from = format!("(q0_prev >>> {})", e.trace_shift);
+    let to = format!("(q0_prev >>> {})", e.trace_shift + 1);
+    assert!(text.contains(&from), "fault site {from:?} in snn_elm.v");
+    std::fs::write(&f, text.replacen(&from, &to, 1)).unwrap();
+    match simulate(&b, &cfg, &rtl, &samples, false, 1) {
+        Outcome::Diverged(d @ Divergence { .. }) => {
+            assert!(
+                d.field == "readout" || d.field == "memory",
+                "{name}: the fault shows in the readout or memory: {d}"
+            );
+            let msg = d.to_string();
+            assert!(
+                msg.contains(&format!("sample {}, step {}", d.sample, d.step))
+                    && msg.contains(&format!("field {}", d.field)),
+                "{msg}"
+            );
+            eprintln!("planted fault caught: {msg}");
+        }
+        o => panic!("{name}: the planted fault was not caught: {o:?}"),
+    }
+    let _ = std::fs::remove_dir_all(&rtl);
+}
