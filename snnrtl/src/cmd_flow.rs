@@ -69,9 +69,18 @@ pub fn run(a: Args) -> Result<()> {
         return Ok(());
     }
     let r = flow::run(&opts)?;
+    let rtl: Vec<&str> = ["rtl/", "rtl-folded/"]
+        .into_iter()
+        .filter(|d| opts.out.join(d).is_dir())
+        .collect();
     eprintln!(
-        "wrote {}/report.md, report.json, accuracy.svg, network.json and rtl/ in {:.0} s",
+        "wrote {}/report.md, report.json, accuracy.svg, network.json{} in {:.0} s",
         opts.out.display(),
+        if rtl.is_empty() {
+            String::new()
+        } else {
+            format!(" and {}", rtl.join(", "))
+        },
         r.seconds
     );
     if r.hardware.cosim.verdict == "diverged" {
