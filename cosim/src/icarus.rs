@@ -1,7 +1,7 @@
 //! The second simulator: Icarus Verilog runs `testbenches/tb_core.v` against
 //! a generated design with golden-model stimulus and expected outputs.
 
-use crate::stimulus::Stimulus;
+use crate::stimulus::{Bits, Stimulus};
 use golden_model::LayerConfig;
 use rtl_gen::cfg_map::CfgMap;
 use snn_tools::Tool;
@@ -27,8 +27,6 @@ pub fn run(
     stim: &Stimulus,
     stall: bool,
 ) -> Result<Verdict, String> {
-    let iverilog = snn_tools::find(Tool::Iverilog).map_err(|e| e.to_string())?;
-    let vvp = snn_tools::find(Tool::Vvp).map_err(|e| e.to_string())?;
     std::fs::create_dir_all(work).map_err(|e| format!("{}: {e}", work.display()))?;
     let write = |name: &str, text: &str| {
         std::fs::write(work.join(name), text).map_err(|e| format!("{name}: {e}"))
@@ -52,23 +50,39 @@ pub fn run(
         ("N_OUT", stim.n_out as u64),
         ("STALL", u64::from(stall)),
     ];
+    simulate("tb_core", &params, design_dir, work)
+}
+
+/// Compiles testbench `top` (`top.v` in `work`) with `iverilog -g2005` and
+/// its parameters against the other `.v` files in `design_dir`, runs `vvp`
+/// in `work`, and reads the `TESTBENCH PASS`/`FAIL` line.
+fn simulate(
+    top: &str,
+    params: &[(&str, u64)],
+    design_dir: &Path,
+    work: &Path,
+) -> Result<Verdict, String> {
+    let iverilog = snn_tools::find(Tool::Iverilog).map_err(|e| e.to_string())?;
+    let vvp = snn_tools::find(Tool::Vvp).map_err(|e| e.to_string())?;
+    let tb = format!("{top}.v");
     let mut args: Vec<String> = vec![
         "-g2005".into(),
         "-s".into(),
-        "tb_core".into(),
+        top.into(),
         "-o".into(),
         "sim.vvp".into(),
     ];
     for (k, v) in params {
         args.push("-P".into());
-        args.push(format!("tb_core.{k}={v}"));
+        args.push(format!("{top}.{k}={v}"));
     }
-    args.push("tb_core.v".into());
+    args.push(tb.clone());
     let mut sources: Vec<String> = std::fs::read_dir(design_dir)
         .map_err(|e| format!("{}: {e}", design_dir.display()))?
         .filter_map(|e| e.ok())
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|x| x == "v"))
+        .filter(|p| p.file_name().is_some_and(|n| *n != *tb.as_str()))
         .map(|p| {
             std::fs::canonicalize(p)
                 .expect("listed file")
@@ -99,24 +113,6 @@ pub fn run(
 /// The folded engine's self-checking testbench.
 pub const TB_FOLDED: &str = include_str!("../../testbenches/tb_folded.v");
 
-/// `value` (`bits` wide, two's complement) as hex digits.
-fn hex_bits(words: &[u32], bits: usize) -> String {
-    (0..bits.div_ceil(4))
-        .rev()
-        .map(|d| {
-            let nib = (0..4).fold(0u32, |a, b| {
-                let at = d * 4 + b;
-                if at < bits && (words[at / 32] >> (at % 32)) & 1 == 1 {
-                    a | (1 << b)
-                } else {
-                    a
-                }
-            });
-            char::from_digit(nib, 16).expect("a nibble")
-        })
-        .collect()
-}
-
 /// Icarus on the folded engine with its weights from the `$readmemh` files
 /// (no configuration writes): the design, `tb_folded.v` and the stimulus
 /// go into `work`, and every readout beat (value, index, class) is checked
@@ -132,8 +128,6 @@ pub fn run_folded(
     if plan.store != WeightStore::BlockRam {
         return Err("the Icarus bench reads the weights from $readmemh: block RAM only".into());
     }
-    let iverilog = snn_tools::find(Tool::Iverilog).map_err(|e| e.to_string())?;
-    let vvp = snn_tools::find(Tool::Vvp).map_err(|e| e.to_string())?;
     rtl_gen::folded::generate(net, plan)
         .write(work)
         .map_err(|e| e.to_string())?;
@@ -142,18 +136,19 @@ pub fn run_folded(
     for s in samples {
         crate::folded::pack_sample(plan, s, &mut recs);
     }
+    // One `$readmemh` record per input word: {in_last, in_lanes}.
     let iw = crate::run::words(lw) + 1;
     let mut in_hex = String::new();
     for rec in recs.chunks(iw) {
-        let mut w = rec[..iw - 1].to_vec();
-        w.push(0);
-        if rec[iw - 1] & 1 == 1 {
-            w[lw / 32] |= 1 << (lw % 32);
+        let mut b = Bits::default();
+        for (k, &word) in rec[..iw - 1].iter().enumerate() {
+            b.push(i64::from(word), (lw - 32 * k).min(32) as u32);
         }
-        in_hex += &hex_bits(&w, lw + 1);
-        in_hex.push('\n');
+        b.push(i64::from(rec[iw - 1] & 1), 1);
+        in_hex += &(b.hex() + "\n");
     }
-    let (rb, cb) = (plan.readout_bits as usize, plan.class_bits() as usize);
+    // One per readout beat: {out_class, out_index, out_readout}.
+    let (rb, cb) = (plan.readout_bits, plan.class_bits());
     let runner = net.runner();
     let last = net.layers.last().expect("a layer");
     let mut out_hex = String::new();
@@ -162,20 +157,11 @@ pub fn run_folded(
         let ro = golden_model::readout(last, g.last().expect("a layer"));
         let class = golden_model::argmax(&ro);
         for (n, &v) in ro.iter().enumerate() {
-            let total = rb + 2 * cb;
-            let mut w = vec![0u32; total.div_ceil(32)];
-            let mut put = |value: u128, at: usize, bits: usize| {
-                for b in 0..bits {
-                    if (value >> b) & 1 == 1 {
-                        w[(at + b) / 32] |= 1 << ((at + b) % 32);
-                    }
-                }
-            };
-            put(v as u128, 0, rb);
-            put(n as u128, rb, cb);
-            put(class as u128, rb + cb, cb);
-            out_hex += &hex_bits(&w, total);
-            out_hex.push('\n');
+            let mut b = Bits::default();
+            b.push(i64::try_from(v).expect("a readout fits 64 bits"), rb);
+            b.push(n as i64, cb);
+            b.push(class as i64, cb);
+            out_hex += &(b.hex() + "\n");
         }
     }
     let write = |name: &str, text: &str| {
@@ -194,39 +180,5 @@ pub fn run_folded(
         ("N_OUT", (samples.len() * last.outputs) as u64),
         ("STALL", u64::from(stall)),
     ];
-    let mut args: Vec<String> = vec![
-        "-g2005".into(),
-        "-s".into(),
-        "tb_folded".into(),
-        "-o".into(),
-        "sim.vvp".into(),
-    ];
-    for (k, v) in params {
-        args.push("-P".into());
-        args.push(format!("tb_folded.{k}={v}"));
-    }
-    let mut files: Vec<String> = std::fs::read_dir(work)
-        .map_err(|e| format!("{}: {e}", work.display()))?
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().to_string())
-        .filter(|n| n.ends_with(".v"))
-        .collect();
-    files.sort();
-    args.extend(files);
-    let built = snn_tools::run(&iverilog, &args, work).map_err(|e| e.to_string())?;
-    if !built.success {
-        return Err(format!("iverilog failed:\n{}", built.text));
-    }
-    let ran =
-        snn_tools::run(&vvp, &["-n".into(), "sim.vvp".into()], work).map_err(|e| e.to_string())?;
-    let log: String = ran
-        .text
-        .lines()
-        .filter(|l| l.starts_with("TESTBENCH"))
-        .collect::<Vec<_>>()
-        .join("\n");
-    Ok(Verdict {
-        pass: log.starts_with("TESTBENCH PASS"),
-        log: if log.is_empty() { ran.text } else { log },
-    })
+    simulate("tb_folded", &params, work, work)
 }

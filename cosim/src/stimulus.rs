@@ -5,12 +5,14 @@ use golden_model::{LaneVec, Layer, LayerConfig};
 use rtl_gen::cfg_map::CfgMap;
 use rtl_gen::unit::step_bits;
 
-/// A little-endian bit vector printed as one hex word.
+/// A little-endian bit vector printed as one hex word (the `$readmemh`
+/// records of both testbenches).
 #[derive(Default)]
-struct Bits(Vec<bool>);
+pub(crate) struct Bits(Vec<bool>);
 
 impl Bits {
-    fn push(&mut self, value: i64, width: u32) {
+    /// Appends the low `width` bits of `value` (sign-extended past 64).
+    pub(crate) fn push(&mut self, value: i64, width: u32) {
         for b in 0..width {
             self.0.push(if b >= 64 {
                 value < 0
@@ -19,7 +21,8 @@ impl Bits {
             });
         }
     }
-    fn hex(&self) -> String {
+    /// The bits as hex digits, most significant first.
+    pub(crate) fn hex(&self) -> String {
         let nibbles = self.0.len().div_ceil(4).max(1);
         (0..nibbles)
             .rev()
