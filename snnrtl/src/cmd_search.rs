@@ -392,7 +392,7 @@ fn measure(
     let avail = snn_search::hardware::available_cells(target);
     if let Architecture::Folded { parallelism } = arch {
         let plan = rtl_gen::folded::plan::FoldedPlan::new(net, parallelism, None);
-        let r = synth::folded::synthesize_folded(net, &plan, target, tools, &dir, 0);
+        let r = synth::folded::synthesize_folded(net, &plan, target, tools, &dir, &[]);
         let _ = std::fs::remove_dir_all(&dir);
         let r = r.map_err(|e| anyhow!("{e}"))?;
         let c = &r.cells;

@@ -97,7 +97,7 @@ pub fn run(a: Args) -> Result<()> {
     }
     let input = load_input(&a.config)?;
     if let crate::hw_args::Hardware::Folded(net, plan) = a.hw.resolve(&input)? {
-        return run_folded(&a, &net, &plan, target);
+        return run_folded(&a, &net, &plan, target, seed, seeds);
     }
     let cfg = match input {
         Input::Layer(_, cfg) => cfg,
@@ -136,6 +136,8 @@ fn run_folded(
     net: &golden_model::NetworkConfig,
     plan: &rtl_gen::folded::plan::FoldedPlan,
     target: Target,
+    seed: u64,
+    seeds: u32,
 ) -> Result<()> {
     if a.top != "core" {
         return Err(anyhow!(
@@ -146,20 +148,16 @@ fn run_folded(
     if a.pnr && !target.can_pnr() {
         return Err(anyhow!("--pnr: place and route is available for ice40-up5k and ice40-hx8k only (nextpnr-ice40), not {target}"));
     }
-    let seeds: u32 = if a.pnr {
-        a.seeds
-            .trim()
-            .parse()
-            .ok()
-            .filter(|n| (1..=16).contains(n))
-            .ok_or_else(|| anyhow!("--seeds: {:?} is not in 1..=16", a.seeds))?
+    // `--seed` and `--seeds`, already checked by `run`, as the seed list.
+    let seeds = if a.pnr {
+        synth::pnr::seeds(seed, seeds)?
     } else {
-        0
+        vec![]
     };
     let tools = synth::find_tools(a.pnr)?;
     let tmp = std::env::temp_dir().join(format!("snnrtl-synth-folded-{}", std::process::id()));
     let dir = a.keep.clone().unwrap_or_else(|| tmp.clone());
-    let r = synth::folded::synthesize_folded(net, plan, target, &tools, &dir, seeds)?;
+    let r = synth::folded::synthesize_folded(net, plan, target, &tools, &dir, &seeds)?;
     if a.keep.is_none() {
         let _ = std::fs::remove_dir_all(&dir);
     }

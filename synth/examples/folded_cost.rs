@@ -18,7 +18,8 @@ fn main() {
         let p: usize = p.parse().expect("P");
         let plan = FoldedPlan::new(&net, p, None);
         let dir = std::env::temp_dir().join(format!("snnrtl-folded-cost-{}-{p}", target.name()));
-        let r = synthesize_folded(&net, &plan, target, &tools, &dir, 3).expect("synthesis");
+        let seeds = synth::pnr::seeds(1, 3).expect("seeds 1..=3");
+        let r = synthesize_folded(&net, &plan, target, &tools, &dir, &seeds).expect("synthesis");
         println!("{}", serde_json::to_string(&r).unwrap());
     }
 }

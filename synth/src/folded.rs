@@ -11,7 +11,7 @@ use crate::cells::Cells;
 use crate::error::{Result, SynthError};
 use crate::flow::{fit_from_counts, Options, Tools};
 use crate::outcome::Verdict;
-use crate::pnr::{route_all, seeds, spread};
+use crate::pnr::{route_all, spread};
 use crate::target::{Family, Target};
 use crate::{constraints, wrap, yosys};
 use golden_model::NetworkConfig;
@@ -62,15 +62,15 @@ fn count(by_type: &BTreeMap<String, u64>, pred: impl Fn(&str) -> bool) -> u64 {
 }
 
 /// Synthesizes the folded engine for `net` with `plan` on `target` in `dir`
-/// (created, kept for inspection), placing and routing `n_seeds` seeds on
-/// iCE40 (none when `n_seeds` is 0).
+/// (created, kept for inspection), placing and routing on iCE40 with each
+/// placer seed of `seeds` (none when it is empty; see [`crate::pnr::seeds`]).
 pub fn synthesize_folded(
     net: &NetworkConfig,
     plan: &FoldedPlan,
     target: Target,
     tools: &Tools,
     dir: &Path,
-    n_seeds: u32,
+    seeds: &[u64],
 ) -> Result<FoldedSynth> {
     let start = Instant::now();
     std::fs::create_dir_all(dir).map_err(SynthError::io(dir, "cannot create"))?;
@@ -85,7 +85,7 @@ pub fn synthesize_folded(
         .filter(|n| n.ends_with(".v"))
         .collect();
     let family = target.family();
-    let pnr = family == Family::Ice40 && n_seeds > 0;
+    let pnr = family == Family::Ice40 && !seeds.is_empty();
     let top_module = folded::modules(net, plan)
         .pop()
         .ok_or_else(|| SynthError::Internal("no top module".into()))?;
@@ -154,9 +154,8 @@ pub fn synthesize_folded(
                 option: "--pnr",
                 problem: "nextpnr-ice40 was not looked up".into(),
             })?;
-        let seeds = seeds(1, n_seeds)?;
         let opts = Options::new(target);
-        let runs = route_all(np, dir, &cname, &opts, &seeds)?;
+        let runs = route_all(np, dir, &cname, &opts, seeds)?;
         let mut fmaxes = vec![];
         let mut lcs = vec![];
         for (seed, run) in seeds.iter().zip(runs) {
@@ -176,7 +175,7 @@ pub fn synthesize_folded(
                 }
             }
         }
-        out.seeds = seeds;
+        out.seeds = seeds.to_vec();
         if let Some(&lc) = lcs.first() {
             out.logic_cells_with_wrapper = Some(lc);
             out.logic_cells = Some(lc.saturating_sub(wrapper_lcs.unwrap_or(0)));
