@@ -66,10 +66,6 @@ pub fn pack_sample(plan: &FoldedPlan, sample: &[LaneVec], out: &mut Vec<u32>) {
     }
 }
 
-fn t_n_of(plan: &FoldedPlan) -> usize {
-    plan.timesteps
-}
-
 /// What a matching folded co-simulation measured.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FoldedStats {
@@ -87,6 +83,21 @@ impl FoldedStats {
     pub fn max(&self) -> u64 {
         self.cycles_per_image.iter().copied().max().unwrap_or(0)
     }
+}
+
+/// Opens `lib` (the engine for `net` with `plan`), loads its weights and
+/// runs [`cosim_folded`]: what every caller with a built library does.
+pub fn cosim_folded_lib(
+    lib: &Library,
+    net: &NetworkConfig,
+    plan: &FoldedPlan,
+    samples: &[Vec<LaneVec>],
+    stall: bool,
+    seed: u64,
+) -> Result<(Outcome, Option<FoldedStats>), CosimError> {
+    let mut sim = crate::run::open(lib, None)?;
+    load_folded(sim.pin_mut(), net, plan);
+    cosim_folded(sim.pin_mut(), net, plan, samples, stall, seed)
 }
 
 /// Streams `samples` through a loaded engine and compares everything.
@@ -146,7 +157,7 @@ pub fn cosim_folded(
             false,
         )
         .map_err(|e| CosimError::Protocol(e.to_string()))?;
-    let per_sample_taps: usize = plan.layers.iter().map(|l| t_n_of(plan) * l.outputs).sum();
+    let per_sample_taps: usize = plan.layers.iter().map(|l| plan.timesteps * l.outputs).sum();
     let mut taps = vec![0u32; tw * (samples.len() * per_sample_taps + 16)];
     let n_taps = sim.as_mut().take_taps(&mut taps) as usize;
     let runner = net.runner();

@@ -75,9 +75,7 @@ fn run(
     seed: u64,
 ) -> (Outcome, Option<FoldedStats>) {
     let lib = folded::build_folded_with(b, net, plan, false).unwrap();
-    let mut sim = cosim::run::open(&lib, None).unwrap();
-    folded::load_folded(sim.pin_mut(), net, plan);
-    folded::cosim_folded(sim.pin_mut(), net, plan, s, stall, seed).unwrap()
+    folded::cosim_folded_lib(&lib, net, plan, s, stall, seed).unwrap()
 }
 
 fn must_match(o: (Outcome, Option<FoldedStats>), n: usize, label: &str) -> FoldedStats {
@@ -180,10 +178,8 @@ fn planted_fault_in_the_pe_row_is_named() {
     let faulty = text.replacen("e1_v && e1_neg", "1'b0", 1);
     std::fs::write(&top, faulty).unwrap();
     let lib = b.build(&dir, false, Opt::Rtl).unwrap();
-    let mut sim = cosim::run::open(&lib, None).unwrap();
-    folded::load_folded(sim.pin_mut(), &net, &plan);
     let s = samples(&net, 20, 7, 0);
-    let (o, _) = folded::cosim_folded(sim.pin_mut(), &net, &plan, &s, false, 1).unwrap();
+    let (o, _) = folded::cosim_folded_lib(&lib, &net, &plan, &s, false, 1).unwrap();
     let _ = std::fs::remove_dir_all(&dir);
     match o {
         Outcome::Diverged(d) => {

@@ -241,9 +241,7 @@ fn run_folded(
     let lib = cosim::folded::build_folded_with(&builder, net, plan, false)
         .context("building the simulation")?;
     say_build(&builder, &lib);
-    let mut sim = cosim::run::open(&lib, None)?;
-    cosim::folded::load_folded(sim.pin_mut(), net, plan);
-    match cosim::folded::cosim_folded(sim.pin_mut(), net, plan, &samples, a.stall, a.seed)? {
+    match cosim::folded::cosim_folded_lib(&lib, net, plan, &samples, a.stall, a.seed)? {
         (Outcome::Match { cycles, .. }, Some(st)) => {
             println!(
                 "cosim PASS: {n} samples through the folded engine (P = {}, {} layers) bit-exact (every layer's spikes, the readouts, the class, the flags); {cycles} cycles, {:.1} per image (max {}){}",

@@ -80,22 +80,48 @@ pub fn parallelisms(fc: &FlowConfig) -> Vec<usize> {
     v
 }
 
+/// One folded engine built with Verilator and run on samples.
+pub struct FoldedCosim {
+    pub outcome: cosim::run::Outcome,
+    pub stats: Option<cosim::folded::FoldedStats>,
+    pub build_seconds: f64,
+    /// False when the library came from the cache.
+    pub built_now: bool,
+    pub run_seconds: f64,
+}
+
+/// Builds the folded engine for `plan` and co-simulates `samples` on it
+/// (`stall`: random input gaps and output back-pressure), timing both.
+pub fn cosim_folded(
+    net: &NetworkConfig,
+    plan: &FoldedPlan,
+    samples: &[Vec<LaneVec>],
+    stall: bool,
+    seed: u64,
+) -> Result<FoldedCosim> {
+    let b0 = std::time::Instant::now();
+    let builder = cosim::verilator::Builder::new()?;
+    let lib = cosim::folded::build_folded_with(&builder, net, plan, false)
+        .context("cosim: building the folded engine")?;
+    let build_seconds = b0.elapsed().as_secs_f64();
+    let r0 = std::time::Instant::now();
+    let (outcome, stats) = cosim::folded::cosim_folded_lib(&lib, net, plan, samples, stall, seed)
+        .context("cosim: running the folded engine")?;
+    Ok(FoldedCosim {
+        outcome,
+        stats,
+        build_seconds,
+        built_now: lib.built_now,
+        run_seconds: r0.elapsed().as_secs_f64(),
+    })
+}
+
 /// Co-simulates the folded engine with parallelism `p` on `samples`
 /// (Verilator, no stalls: the cycles are the engine's own).
 pub fn run_folded(net: &NetworkConfig, p: usize, samples: &[Vec<LaneVec>]) -> Result<FoldedRun> {
     let plan = FoldedPlan::new(net, p, None);
-    let b0 = std::time::Instant::now();
-    let builder = cosim::verilator::Builder::new()?;
-    let lib = cosim::folded::build_folded_with(&builder, net, &plan, false)
-        .context("cosim: building the folded engine")?;
-    let build_seconds = b0.elapsed().as_secs_f64();
-    let r0 = std::time::Instant::now();
-    let mut sim = cosim::run::open(&lib, None)?;
-    cosim::folded::load_folded(sim.pin_mut(), net, &plan);
-    let (outcome, stats) =
-        cosim::folded::cosim_folded(sim.pin_mut(), net, &plan, samples, false, 1)
-            .context("cosim: running the folded engine")?;
-    let (verdict, mean, max) = match (&outcome, stats) {
+    let c = cosim_folded(net, &plan, samples, false, 1)?;
+    let (verdict, mean, max) = match (&c.outcome, c.stats) {
         (cosim::run::Outcome::Match { .. }, Some(s)) => {
             ("bit-exact".to_string(), s.mean(), s.max())
         }
@@ -108,8 +134,8 @@ pub fn run_folded(net: &NetworkConfig, p: usize, samples: &[Vec<LaneVec>]) -> Re
         verdict,
         cycles_mean: mean,
         cycles_max: max,
-        build_seconds,
-        run_seconds: r0.elapsed().as_secs_f64(),
+        build_seconds: c.build_seconds,
+        run_seconds: c.run_seconds,
     })
 }
 
@@ -184,6 +210,7 @@ pub fn designs_stage(
             .iter()
             .map(|&i| enc.lanes(&ds.images[i], ds.max_value, t, i))
             .collect();
+        let seeds = synth::pnr::seeds(1, 3)?;
         let tools = if synth_on {
             Some(synth::find_tools(targets.iter().any(|t| t.can_pnr()))?)
         } else {
@@ -227,7 +254,8 @@ pub fn designs_stage(
                     let dir = out
                         .join("synth")
                         .join(format!("folded-p{p}-{}", target.name()));
-                    match synth::folded::synthesize_folded(net, &plan, target, tools, &dir, 3) {
+                    match synth::folded::synthesize_folded(net, &plan, target, tools, &dir, &seeds)
+                    {
                         Ok(r) => {
                             row.fits = r.fits;
                             row.logic_cells =

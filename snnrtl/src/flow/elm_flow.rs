@@ -226,18 +226,7 @@ pub fn run(opts: &Options) -> Result<ElmFlowReport> {
     // Stage 4: co-simulation of the first `images` samples.
     let checked = "every step's readout r and memory m, the spike lane (00), the step and the sticky flags; the class is the argmax of the bit-exact readout".to_string();
     let cosim = if images == 0 {
-        CosimInfo {
-            images: 0,
-            verdict: "not run (cosim_images = 0)".into(),
-            golden_correct: 0,
-            rtl_correct: 0,
-            cycles: 0,
-            build_seconds: 0.0,
-            built_now: false,
-            run_seconds: 0.0,
-            divergence: None,
-            checked,
-        }
+        CosimInfo::not_run(checked)
     } else {
         say(&format!("cosim: verilating the elm core, {images} samples"));
         let builder = cosim::verilator::Builder::new()?;

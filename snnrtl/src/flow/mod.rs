@@ -115,6 +115,24 @@ pub struct CosimInfo {
     pub checked: String,
 }
 
+impl CosimInfo {
+    /// No images were co-simulated (`cosim_images` = 0).
+    pub fn not_run(checked: String) -> CosimInfo {
+        CosimInfo {
+            images: 0,
+            verdict: "not run (cosim_images = 0)".into(),
+            golden_correct: 0,
+            rtl_correct: 0,
+            cycles: 0,
+            build_seconds: 0.0,
+            built_now: false,
+            run_seconds: 0.0,
+            divergence: None,
+            checked,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Hardware {
     pub neuron: String,
@@ -575,35 +593,20 @@ pub(super) fn folded_cosim_stage(
         .filter(|(&p, &i)| p == ds.labels[i])
         .count();
     if images == 0 {
-        return Ok(CosimInfo {
-            images: 0,
-            verdict: "not run (cosim_images = 0)".into(),
-            golden_correct,
-            rtl_correct: 0,
-            cycles: 0,
-            build_seconds: 0.0,
-            built_now: false,
-            run_seconds: 0.0,
-            divergence: None,
-            checked,
-        });
+        return Ok(CosimInfo::not_run(checked));
     }
     let t = net.timesteps();
     let samples: Vec<Vec<golden_model::LaneVec>> = idx
         .iter()
         .map(|&i| enc.lanes(&ds.images[i], ds.max_value, t, i))
         .collect();
-    let b0 = Instant::now();
-    let builder = cosim::verilator::Builder::new()?;
-    let lib = cosim::folded::build_folded_with(&builder, net, plan, false)
-        .context("cosim: building the folded engine")?;
-    let build_seconds = b0.elapsed().as_secs_f64();
-    let r0 = Instant::now();
-    let mut sim = cosim::run::open(&lib, None)?;
-    cosim::folded::load_folded(sim.pin_mut(), net, plan);
-    let (outcome, stats) = cosim::folded::cosim_folded(sim.pin_mut(), net, plan, &samples, true, 7)
-        .context("cosim: running the folded engine")?;
-    let run_seconds = r0.elapsed().as_secs_f64();
+    let designs::FoldedCosim {
+        outcome,
+        stats,
+        build_seconds,
+        built_now,
+        run_seconds,
+    } = designs::cosim_folded(net, plan, &samples, true, 7)?;
     Ok(match (outcome, stats) {
         (cosim::run::Outcome::Match { cycles, .. }, Some(_)) => CosimInfo {
             images,
@@ -613,7 +616,7 @@ pub(super) fn folded_cosim_stage(
             rtl_correct: golden_correct,
             cycles,
             build_seconds,
-            built_now: lib.built_now,
+            built_now,
             run_seconds,
             divergence: None,
             checked,
@@ -625,7 +628,7 @@ pub(super) fn folded_cosim_stage(
             rtl_correct: 0,
             cycles: 0,
             build_seconds,
-            built_now: lib.built_now,
+            built_now,
             run_seconds,
             divergence: Some(match o {
                 cosim::run::Outcome::Diverged(d) => d.to_string(),
@@ -646,18 +649,7 @@ pub(super) fn cosim_stage(
     let images = idx.len();
     let checked = "every layer's spikes at every step, the last layer's state and flags, and the class (argmax of the readout)".to_string();
     if images == 0 {
-        return Ok(CosimInfo {
-            images: 0,
-            verdict: "not run (cosim_images = 0)".into(),
-            golden_correct: 0,
-            rtl_correct: 0,
-            cycles: 0,
-            build_seconds: 0.0,
-            built_now: false,
-            run_seconds: 0.0,
-            divergence: None,
-            checked,
-        });
+        return Ok(CosimInfo::not_run(checked));
     }
     let t = net.timesteps();
     let samples: Vec<Vec<golden_model::LaneVec>> = idx
