@@ -3,7 +3,7 @@
 //! | gene | range | meaning |
 //! |---|---|---|
 //! | 0 | 1..=2 | hidden layers |
-//! | 1, 2 | 0..=7 | hidden widths `8 (i + 1)`, 8..=64 (gene 2 unused with one layer) |
+//! | 1, 2 | 0..=15 | hidden widths `8 (i + 1)`, 8..=128 (gene 2 unused with one layer) |
 //! | 3 | 0..=2 | neuron kind, `tmn`, `if`, `lif`, one for the whole network |
 //! | 4 | 0..=5 | T from `1, 2, 3, 4, 6, 8` |
 //! | 5 | 4..=8 | weight_bits |
@@ -29,9 +29,9 @@ use convert::quantise::Kind;
 use serde::{Deserialize, Serialize};
 
 pub const HIDDEN_LAYERS: (usize, usize) = (1, 2);
-/// Hidden widths: `WIDTH_STEP * k` for k in 1..=8.
+/// Hidden widths: `WIDTH_STEP * k` for k in 1..=16.
 pub const WIDTH_STEP: usize = 8;
-pub const WIDTHS: (usize, usize) = (8, 64);
+pub const WIDTHS: (usize, usize) = (8, 128);
 pub const TIMESTEPS: [usize; 6] = [1, 2, 3, 4, 6, 8];
 pub const WEIGHT_BITS: (u32, u32) = (4, 8);
 pub const PARALLELISM: [usize; 5] = [1, 2, 4, 8, 16];
@@ -444,7 +444,7 @@ mod tests {
         };
         let s = Settings {
             population: 16,
-            generations: 15,
+            generations: 40,
             ..Settings::default()
         };
         let out = run(&space(), &s, objectives).unwrap();
@@ -472,7 +472,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             e.to_string(),
-            "candidate.hidden[0]: 30 is not in 8..=64 in steps of 8"
+            "candidate.hidden[0]: 30 is not in 8..=128 in steps of 8"
         );
         let e = Candidate::from_json(
             r#"{"hidden":[32],"kind":"if","timesteps":5,"weight_bits":8,"architecture":{"style":"unrolled"}}"#,

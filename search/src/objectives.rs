@@ -4,20 +4,24 @@
 //! 0. **error**: with fitness `trained`, the validation error of the
 //!    candidate trained with `convert::train` on the search's training rows,
 //!    converted and run on the golden model ([`crate::evaluate::trained`]);
+//!    with k folds, the fraction of all training rows misclassified by the
+//!    network trained without their fold;
 //!    with fitness `rdm`, minus the untrained spike RDM score.
 //! 1. **logic cells** on the target ([`crate::hardware::cost`]; a folded
 //!    candidate [`crate::hardware::folded_cost`]).
 //! 2. **µs per image** (the same; a folded candidate's cycles are the mean
-//!    of the engine's schedule model over the validation images, whose
-//!    spikes the golden model gives: the images the error is measured on;
+//!    of the engine's schedule model over the (first fold's) validation
+//!    images, whose spikes that fold's network gives;
 //!    with fitness `rdm` the network is untrained, so its spikes, and the
 //!    cycles, are the untrained network's).
 //!
 //! Validation: the search never sees the test rows. It selects on a
 //! validation set carved deterministically from the split's training rows
-//! ([`carve`]); the final front is then scored once on the test rows (the
-//! same trained weights: training is seeded) and that is the accuracy the
-//! outputs report.
+//! ([`carve`]), or on k folds of them ([`k_fold`]). Each design of the final front is then trained once more,
+//! on all the split's training rows (training and validation, with the
+//! same seed and epochs: the final training of NAS practice), and scored
+//! once on the test rows; that network is the accuracy the outputs report
+//! and the weights the chosen design ships.
 //!
 //! A candidate the conversion refuses (weights that do not fit its
 //! weight_bits, a dead layer) gets +infinity in every objective and its
@@ -35,15 +39,26 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use synth::target::Target;
 
-/// The rows a search uses.
+/// One way of holding out training rows to select on.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Rows {
+pub struct Fold {
     /// Training rows the candidates are trained (and normalised) on.
     pub train: Vec<usize>,
     /// Training rows held out to select on.
     pub validation: Vec<usize>,
+}
+
+/// The rows a search uses.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rows {
+    /// One fold ([`carve`]) or k ([`k_fold`]); every candidate is trained
+    /// once per fold.
+    pub folds: Vec<Fold>,
     /// The split's test rows, for the final front only.
     pub test: Vec<usize>,
+    /// All the split's training rows (`train` and `validation`), in split
+    /// order: the final front's training set.
+    pub all_train: Vec<usize>,
 }
 
 /// Splits the training rows into training and validation, stratified and
@@ -51,23 +66,46 @@ pub struct Rows {
 /// `n` in its class) is validation when `floor((i + 1) f) > floor(i f)`,
 /// which takes `floor(n f)` rows spread evenly through the class.
 pub fn carve(ds: &Dataset, split: &Split, fraction: f64) -> Rows {
+    let held_out = |i: usize, _n: usize| {
+        let i = i as f64;
+        ((i + 1.0) * fraction).floor() > (i * fraction).floor()
+    };
+    Rows {
+        folds: vec![hold_out(ds, split, held_out)],
+        test: split.test.clone(),
+        all_train: split.train.clone(),
+    }
+}
+
+/// Cuts the training rows into `k` stratified folds without randomness:
+/// per class, in split order, row `i` of its class is in fold `i mod k`.
+/// Fold `f` holds out its own rows and trains on the rest.
+pub fn k_fold(ds: &Dataset, split: &Split, k: usize) -> Rows {
+    Rows {
+        folds: (0..k)
+            .map(|f| hold_out(ds, split, |i, _| i % k == f))
+            .collect(),
+        test: split.test.clone(),
+        all_train: split.train.clone(),
+    }
+}
+
+/// The training rows parted by `held_out(i, class)`, `i` the row's index
+/// within its class in split order.
+fn hold_out(ds: &Dataset, split: &Split, held_out: impl Fn(usize, usize) -> bool) -> Fold {
     let mut seen = vec![0usize; ds.classes.max(1)];
     let (mut train, mut validation) = (vec![], vec![]);
     for &r in &split.train {
         let c = ds.labels[r];
-        let i = seen[c] as f64;
+        let i = seen[c];
         seen[c] += 1;
-        if ((i + 1.0) * fraction).floor() > (i * fraction).floor() {
+        if held_out(i, c) {
             validation.push(r);
         } else {
             train.push(r);
         }
     }
-    Rows {
-        train,
-        validation,
-        test: split.test.clone(),
-    }
+    Fold { train, validation }
 }
 
 /// One evaluation, as a checkpoint line.
@@ -108,12 +146,18 @@ impl Record {
 /// a record holds its candidate, and genomes are only looked up through
 /// their candidate).
 pub fn context(cfg: &SearchConfig) -> String {
+    // One fold keeps the context of the searches before folds existed, so
+    // their checkpoints still load.
+    let validation = match cfg.folds {
+        1 => cfg.validation_fraction.to_string(),
+        k => format!("{k} folds"),
+    };
     format!(
         "fitness={:?} epochs={} seed={} validation={} target={} csv={} split={}",
         cfg.fitness,
         cfg.epochs,
         cfg.seed,
-        cfg.validation_fraction,
+        validation,
         cfg.target.name(),
         abs(&cfg.dataset.csv).display(),
         abs(&cfg.dataset.split).display()
@@ -158,15 +202,27 @@ impl Evaluator {
     pub fn new(cfg: &SearchConfig) -> Result<Evaluator, SearchError> {
         let ds = Dataset::read_csv(&cfg.dataset.csv, cfg.dataset.max_value)?;
         let split = Split::read(&cfg.dataset.split, ds.images.len())?;
-        let rows = carve(&ds, &split, cfg.validation_fraction);
-        for (name, r) in [
-            ("dataset.split.train", &rows.train),
-            ("validation_fraction", &rows.validation),
-            ("dataset.split.test", &rows.test),
-        ] {
-            if r.is_empty() {
-                return Err(SearchError::field(name, "leaves 0 rows (needs 1..)"));
+        let rows = match cfg.folds {
+            1 => carve(&ds, &split, cfg.validation_fraction),
+            k => k_fold(&ds, &split, k),
+        };
+        let held_out = if cfg.folds == 1 {
+            "validation_fraction"
+        } else {
+            "folds"
+        };
+        for f in &rows.folds {
+            for (name, r) in [("dataset.split.train", &f.train), (held_out, &f.validation)] {
+                if r.is_empty() {
+                    return Err(SearchError::field(name, "leaves 0 rows (needs 1..)"));
+                }
             }
+        }
+        if rows.test.is_empty() {
+            return Err(SearchError::field(
+                "dataset.split.test",
+                "leaves 0 rows (needs 1..)",
+            ));
         }
         Ok(Evaluator {
             ds,
@@ -183,13 +239,13 @@ impl Evaluator {
         })
     }
 
-    /// The validation images encoded with `enc` for `t` steps.
+    /// The first fold's validation images encoded with `enc` for `t` steps.
     pub fn validation_lanes(
         &self,
         enc: convert::encode::Encoder,
         t: usize,
     ) -> Vec<Vec<golden_model::LaneVec>> {
-        self.rows
+        self.rows.folds[0]
             .validation
             .iter()
             .map(|&i| enc.lanes(&self.ds.images[i], self.ds.max_value, t, i))
@@ -213,12 +269,29 @@ impl Evaluator {
         }
     }
 
-    fn selection_split(&self) -> Split {
+    fn selection_split(&self, fold: &Fold) -> Split {
         Split {
-            train: self.rows.train.clone(),
-            test: self.rows.validation.clone(),
+            train: fold.train.clone(),
+            test: fold.validation.clone(),
             description: "search training rows / validation rows".into(),
         }
+    }
+
+    /// Trained fitness over every fold: the errors pooled over all held-out
+    /// rows, and the first fold's network (the one the cost measures).
+    fn trained_over_folds(&self, c: &Candidate) -> Result<(f64, f64, NetworkConfig), SearchError> {
+        let (mut wrong, mut float_wrong, mut rows) = (0.0, 0.0, 0usize);
+        let mut first = None;
+        for fold in &self.rows.folds {
+            let t = evaluate::trained(c, &self.ds, &self.selection_split(fold), &self.options)?;
+            let n = fold.validation.len();
+            wrong += t.test_error * n as f64;
+            float_wrong += t.float_test_error * n as f64;
+            rows += n;
+            first.get_or_insert(t.network);
+        }
+        let net = first.expect("at least one fold");
+        Ok((wrong / rows as f64, float_wrong / rows as f64, net))
     }
 
     /// The record of one candidate; a refused candidate's objectives are
@@ -275,12 +348,12 @@ impl Evaluator {
             float_validation_error: None,
             rdm_score: None,
         };
-        let split = self.selection_split();
+        let split = self.selection_split(&self.rows.folds[0]);
         r.scored = match self.fitness {
-            Fitness::Trained => evaluate::trained(c, &self.ds, &split, &self.options).map(|t| {
-                r.validation_error = Some(t.test_error);
-                r.float_validation_error = Some(t.float_test_error);
-                (t.test_error, t.network)
+            Fitness::Trained => self.trained_over_folds(c).map(|(err, float_err, net)| {
+                r.validation_error = Some(err);
+                r.float_validation_error = Some(float_err);
+                (err, net)
             }),
             Fitness::Rdm => {
                 let o = &self.options;
@@ -323,7 +396,37 @@ mod tests {
         };
         let r = carve(&ds, &split, 0.2);
         // 10 rows per class, 2 of each held out: the 5th and 10th of each.
-        assert_eq!(r.validation, vec![8, 9, 18, 19]);
-        assert_eq!(r.train.len(), 16);
+        assert_eq!(r.folds.len(), 1);
+        assert_eq!(r.folds[0].validation, vec![8, 9, 18, 19]);
+        assert_eq!(r.folds[0].train.len(), 16);
+        assert_eq!(r.all_train.len(), 20);
+    }
+
+    #[test]
+    fn k_fold_holds_out_every_training_row_once_per_class_in_turn() {
+        let ds = Dataset {
+            images: vec![vec![0]; 12],
+            labels: (0..12).map(|i| i % 2).collect(),
+            max_value: 1,
+            classes: 2,
+        };
+        let split = Split {
+            train: (0..12).collect(),
+            test: vec![],
+            description: String::new(),
+        };
+        let r = k_fold(&ds, &split, 3);
+        // Class 0 is rows 0, 2, .., 10 (its 0th..5th); fold f holds its
+        // f-th and (f+3)-th, and the same of class 1.
+        assert_eq!(r.folds[0].validation, vec![0, 1, 6, 7]);
+        assert_eq!(r.folds[1].validation, vec![2, 3, 8, 9]);
+        assert_eq!(r.folds[2].validation, vec![4, 5, 10, 11]);
+        let mut all: Vec<usize> = r.folds.iter().flat_map(|f| f.validation.clone()).collect();
+        all.sort_unstable();
+        assert_eq!(all, (0..12).collect::<Vec<_>>());
+        for f in &r.folds {
+            assert_eq!(f.train.len() + f.validation.len(), 12);
+            assert!(f.train.iter().all(|x| !f.validation.contains(x)));
+        }
     }
 }

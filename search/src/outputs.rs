@@ -1,12 +1,16 @@
-//! What a finished search writes: the final front scored on the test rows,
+//! What a finished search writes: the final front, each design trained
+//! again on all the split's training rows ([`score_front`]) and scored on
+//! the test rows,
 //! the hand-made reference design beside it, `pareto.json`, `pareto.csv`,
 //! `pareto.svg`, and the chosen design as a flow file with its weights.
 //!
-//! The chosen design ([`choose`]): the most accurate front design that
-//! fits the target (Yosys's verdict where it was confirmed, else the
-//! estimate's), ties broken by fewer logic cells, then fewer µs per image;
-//! when no design fits, the one with the fewest logic cells (the closest to
-//! fitting), marked `"fits": false`.
+//! The chosen design ([`choose`]): of the front designs that fit the
+//! target (Yosys's verdict where it was confirmed, else the estimate's),
+//! the one the search rates most accurate, by its validation accuracy
+//! (never the test rows, which only report), ties broken by fewer logic
+//! cells, then fewer µs per image; when no design fits, the same rule over
+//! the whole front, marked `"fits": false`. Without validation accuracies
+//! (fitness `rdm`) the test accuracy ranks.
 //!
 //! The reference ([`reference`]) is the flow file's own design as that
 //! flow would build it for the target: its `hardware.architecture`
@@ -33,7 +37,9 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-pub const FORMAT_VERSION: u32 = 1;
+/// 2: the front is trained again on all training rows (`training_rows`)
+/// and the chosen design is picked by validation accuracy.
+pub const FORMAT_VERSION: u32 = 2;
 
 /// The Yosys measurement of a design (`synth::network::synthesize_network`
 /// on its `snn_network`, hierarchy kept).
@@ -72,8 +78,13 @@ pub struct Design {
     pub accuracy: f64,
     /// The float MLP's test accuracy.
     pub float_accuracy: f64,
-    /// Search objective 0 with fitness `trained` (`None` for the reference).
+    /// Search objective 0 with fitness `trained`: the design trained on the
+    /// search's training rows, on the held-out ones (`None` for the
+    /// reference).
     pub validation_accuracy: Option<f64>,
+    /// The rows the reported weights (and `accuracy`) were trained on: all
+    /// the split's training rows.
+    pub training_rows: usize,
     /// Estimated (the objective).
     pub logic_cells: u64,
     pub us_per_image: f64,
@@ -113,7 +124,8 @@ pub fn score_front(ev: &Evaluator, front: &[&Record]) -> Result<Vec<Scored>, Sea
         // A refused candidate has no cost (and +inf objectives).
         let Some(cost) = r.cost.clone() else { continue };
         let c = &r.candidate;
-        let (mlp, net) = evaluate::train_and_convert(c, &ev.ds, &ev.rows.train, &ev.options)?;
+        let rows = &ev.rows.all_train;
+        let (mlp, net) = evaluate::train_and_convert(c, &ev.ds, rows, &ev.options)?;
         let snn = snn_score(
             &net,
             encoder_for(c.kind, &ev.options),
@@ -129,6 +141,7 @@ pub fn score_front(ev: &Evaluator, front: &[&Record]) -> Result<Vec<Scored>, Sea
                 accuracy: acc(snn),
                 float_accuracy: acc(float),
                 validation_accuracy: r.validation_error.map(|e| 1.0 - e),
+                training_rows: rows.len(),
                 logic_cells: cost.logic_cells,
                 us_per_image: cost.us_per_image,
                 fits: cost.fits,
@@ -197,6 +210,7 @@ pub fn reference(ev: &Evaluator, flow: &Path) -> Result<Scored, SearchError> {
             accuracy: acc(snn),
             float_accuracy: acc(float),
             validation_accuracy: None,
+            training_rows: full.train.len(),
             logic_cells: cost.logic_cells,
             us_per_image: cost.us_per_image,
             fits: cost.fits,
@@ -273,8 +287,9 @@ pub fn choose(front: &[Design]) -> Option<usize> {
             .enumerate()
             .filter(|(_, d)| !fits_only || d.fits)
             .max_by(|(_, a), (_, b)| {
-                a.accuracy
-                    .total_cmp(&b.accuracy)
+                let rated = |d: &Design| d.validation_accuracy.unwrap_or(d.accuracy);
+                rated(a)
+                    .total_cmp(&rated(b))
                     .then(b.logic_cells.cmp(&a.logic_cells))
                     .then(b.us_per_image.total_cmp(&a.us_per_image))
             })
@@ -315,8 +330,11 @@ pub fn dominates(a: &Design, b: &Design) -> bool {
 pub fn notes(cfg: &SearchConfig) -> Vec<String> {
     let mut v = vec![
         format!(
-            "accuracy: golden-model SNN on the split's test rows; the search selected on {:.0}% of the training rows held out per class (validation_accuracy)",
-            100.0 * cfg.validation_fraction
+            "accuracy: golden-model SNN on the split's test rows, each front design trained again on all the split's training rows (training_rows; the same seed and epochs); the search selected on {} (validation_accuracy), and the chosen design is the fitting one with the best validation_accuracy",
+            match cfg.folds {
+                1 => format!("{:.0}% of the training rows held out per class (the design trained on the rest)", 100.0 * cfg.validation_fraction),
+                k => format!("{k}-fold cross-validation over the training rows (each row held out once, by the design trained on the other folds)"),
+            }
         ),
         "logic_cells (unrolled): synth::estimate summed over the layers' modules, max(LUTs, FFs) (synth's lower bound before place and route); yosys: measured on snn_network, hierarchy kept".into(),
         format!(
@@ -351,7 +369,7 @@ impl SearchConfig {
 /// `pareto.csv`: one line per design, the reference last.
 pub fn csv(p: &Pareto) -> String {
     let mut s = String::from(
-        "name,hidden,kind,timesteps,weight_bits,architecture,parallelism,accuracy,float_accuracy,validation_accuracy,logic_cells,logic_cells_max,luts,ffs,brams,sprams,us_per_image,cycles_per_image,fits,fits_estimate,yosys_logic_cells,yosys_verdict,chosen,reference\n",
+        "name,hidden,kind,timesteps,weight_bits,architecture,parallelism,accuracy,float_accuracy,validation_accuracy,training_rows,logic_cells,logic_cells_max,luts,ffs,brams,sprams,us_per_image,cycles_per_image,fits,fits_estimate,yosys_logic_cells,yosys_verdict,chosen,reference\n",
     );
     let opt = |v: Option<String>| v.unwrap_or_default();
     let rows = p
@@ -363,7 +381,7 @@ pub fn csv(p: &Pareto) -> String {
         let c = d.candidate.as_ref();
         let _ = writeln!(
             s,
-            "\"{}\",{},{},{},{},{},{},{:.4},{:.4},{},{},{},{},{},{},{},{:.3},{:.1},{},{},{},{},{},{}",
+            "\"{}\",{},{},{},{},{},{},{:.4},{:.4},{},{},{},{},{},{},{},{},{:.3},{:.1},{},{},{},{},{},{}",
             d.name,
             opt(c.map(|c| c
                 .hidden
@@ -379,6 +397,7 @@ pub fn csv(p: &Pareto) -> String {
             d.accuracy,
             d.float_accuracy,
             opt(d.validation_accuracy.map(|v| format!("{v:.4}"))),
+            d.training_rows,
             d.logic_cells,
             d.cost.logic_cells_max,
             opt(d.cost.luts.map(|v| v.to_string())),
@@ -612,8 +631,8 @@ pub fn write_design(
     let wpath = dir.join("weights.safetensors");
     std::fs::write(&wpath, bytes).map_err(|e| io(&wpath, e))?;
     let split = serde_json::json!({
-        "description": "snnrtl search: the search's training rows (validation rows held out) and the split's test rows",
-        "train": ev.rows.train, "test": ev.rows.test});
+        "description": "snnrtl search: all the split's training rows (the design's final training and normalisation) and its test rows",
+        "train": ev.rows.all_train, "test": ev.rows.test});
     let spath = dir.join("split.json");
     std::fs::write(&spath, serde_json::to_string(&split).expect("json") + "\n")
         .map_err(|e| io(&spath, e))?;
@@ -682,6 +701,7 @@ mod tests {
             accuracy,
             float_accuracy: accuracy,
             validation_accuracy: None,
+            training_rows: 100,
             logic_cells,
             us_per_image: cost.us_per_image,
             fits,
@@ -709,6 +729,21 @@ mod tests {
         let g = vec![design(0.9, 9000, false), design(0.97, 20000, false)];
         assert_eq!(choose(&g), Some(1));
         assert_eq!(choose(&[]), None);
+    }
+
+    #[test]
+    fn the_choice_follows_validation_not_test_accuracy() {
+        // The test rows only report: the better validation accuracy wins
+        // although its test accuracy is lower.
+        let mut a = design(0.97, 2000, true);
+        a.validation_accuracy = Some(0.93);
+        let mut b = design(0.95, 2000, true);
+        b.validation_accuracy = Some(0.96);
+        assert_eq!(choose(&[a.clone(), b.clone()]), Some(1));
+        b.validation_accuracy = Some(0.93);
+        // A tie on validation: fewer cells, then (here equal) fewer µs.
+        b.logic_cells = 1500;
+        assert_eq!(choose(&[a, b]), Some(1));
     }
 
     #[test]

@@ -121,5 +121,58 @@ fn architecture_variants_share_the_network_and_differ_in_cost() {
         .sum::<f64>()
         / imgs.len() as f64;
     assert!((mean - c8.cycles_per_image).abs() < 1e-9);
-    assert_eq!(imgs.len(), ev.rows.validation.len());
+    assert_eq!(imgs.len(), ev.rows.folds[0].validation.len());
+}
+
+/// With k folds a candidate is trained once per fold and its validation
+/// error is the pooled error over every training row, each held out once:
+/// the same as training and scoring each fold by hand.
+#[test]
+fn k_folds_pool_the_error_over_every_training_row() {
+    use snn_search::config::SearchConfig;
+    use snn_search::objectives::Evaluator;
+    let v = serde_json::json!({"format_version": 1,
+        "dataset": {"csv": dir().join("digits.csv"), "max_value": 16,
+                    "split": dir().join("split.json")},
+        "epochs": 10, "seed": 3, "folds": 3});
+    let cfg = SearchConfig::from_json(&v, Path::new("search.json")).unwrap();
+    let ev = Evaluator::new(&cfg).unwrap();
+    let (ds, split) = digits();
+    assert_eq!(ev.rows.folds.len(), 3);
+    let mut held: Vec<usize> = ev
+        .rows
+        .folds
+        .iter()
+        .flat_map(|f| f.validation.clone())
+        .collect();
+    held.sort_unstable();
+    let mut all = split.train.clone();
+    all.sort_unstable();
+    assert_eq!(held, all, "every training row is held out exactly once");
+    let c = candidate(NeuronKind::If, vec![16], 4);
+    let o = Options {
+        epochs: 10,
+        seed: 3,
+        ..Options::default()
+    };
+    let mut wrong = 0.0;
+    for f in &ev.rows.folds {
+        let s = Split {
+            train: f.train.clone(),
+            test: f.validation.clone(),
+            description: String::new(),
+        };
+        wrong += trained(&c, &ds, &s, &o).unwrap().test_error * f.validation.len() as f64;
+    }
+    let r = ev.evaluate(&[], &c);
+    let pooled = wrong / split.train.len() as f64;
+    assert!((r.validation_error.unwrap() - pooled).abs() < 1e-12);
+    assert_eq!(r.objectives[0], Some(r.validation_error.unwrap()));
+    // Not the first fold's error alone (which a single hold-out would give).
+    let first = Split {
+        train: ev.rows.folds[0].train.clone(),
+        test: ev.rows.folds[0].validation.clone(),
+        description: String::new(),
+    };
+    assert_ne!(trained(&c, &ds, &first, &o).unwrap().test_error, pooled);
 }

@@ -198,11 +198,12 @@ pub fn run(a: Args) -> Result<()> {
         })
         .collect();
     eprintln!(
-        "{} evaluations ({} reused from {}), front of {}; scoring it on the test rows",
+        "{} evaluations ({} reused from {}), front of {}; training it on all {} training rows and scoring it on the test rows",
         outcome.evaluations,
         reused.min(outcome.evaluations),
         ckpt_path.display(),
-        front_records.len()
+        front_records.len(),
+        ev.rows.all_train.len()
     );
     let mut front = outputs::score_front(&ev, &front_records)?;
     let reference = match &cfg.dataset.flow {
@@ -325,7 +326,7 @@ fn summary(p: &Pareto, avail: u64) -> String {
             }
         );
     }
-    s += "* = chosen (the most accurate design that fits; if none fits, the most accurate)\n";
+    s += "* = chosen (of the designs that fit, the best validation accuracy; if none fits, of all)\n";
     s
 }
 

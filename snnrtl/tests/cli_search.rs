@@ -78,7 +78,7 @@ fn a_tiny_search_writes_the_front_and_a_flow_that_loads_and_resumes() {
     assert_eq!(lines(&ck), 6);
     let p: Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("pareto.json")).unwrap()).unwrap();
-    assert_eq!(p["format_version"], 1);
+    assert_eq!(p["format_version"], 2);
     let designs = p["designs"].as_array().unwrap();
     assert!(!designs.is_empty());
     for d in designs {
@@ -87,8 +87,25 @@ fn a_tiny_search_writes_the_front_and_a_flow_that_loads_and_resumes() {
         }
         assert!(d["candidate"]["hidden"].is_array());
         assert_eq!(d["target"], "ice40-up5k");
+        // The final training: all 1257 training rows of digits' split, not
+        // the search's 80%.
+        assert_eq!(d["training_rows"], 1257, "{d}");
     }
     assert_eq!(designs.iter().filter(|d| d["chosen"] == true).count(), 1);
+    // The choice is by validation accuracy among the designs that fit (or
+    // all, when none fits), never by the test rows.
+    let fitting: Vec<&Value> = designs.iter().filter(|d| d["fits"] == true).collect();
+    let pool = if fitting.is_empty() {
+        designs.iter().collect()
+    } else {
+        fitting
+    };
+    let best = pool
+        .iter()
+        .map(|d| d["validation_accuracy"].as_f64().unwrap())
+        .fold(f64::MIN, f64::max);
+    let chosen = designs.iter().find(|d| d["chosen"] == true).unwrap();
+    assert_eq!(chosen["validation_accuracy"].as_f64().unwrap(), best);
     // The hand-made 64-32-10 tmn T=4 w8 is the reference.
     assert!(p["reference"]["name"]
         .as_str()
@@ -301,7 +318,7 @@ fn bad_input_is_one_line_and_writes_nothing() {
     fails_with(
         &[&s],
         &out,
-        "space.widths: needs at least one integer in 8..=64",
+        "space.widths: needs at least one integer in 8..=128",
     );
     let s = search_file(&d, |v| v["space"]["parallelism"] = json!([4, 5]));
     fails_with(
@@ -316,6 +333,17 @@ fn bad_input_is_one_line_and_writes_nothing() {
         &[&s],
         &out,
         "space.architectures[1]: \"tiled\" is not accepted: \"unrolled\" or \"folded\"",
+    );
+    let s = search_file(&d, |v| v["folds"] = json!(11));
+    fails_with(&[&s], &out, "folds: 11 is not in 1..=10");
+    let s = search_file(&d, |v| {
+        v["folds"] = json!(5);
+        v["validation_fraction"] = json!(0.2);
+    });
+    fails_with(
+        &[&s],
+        &out,
+        "validation_fraction: is not used with folds 5 (each fold is held out in turn); give one of them",
     );
     let _ = std::fs::remove_dir_all(&d);
 }
