@@ -1,7 +1,11 @@
 //! `snnrtl cosim CASE.json [--rtl DIR] [--samples N] [--seed S] [--vcd FILE]`:
 //! the Verilog, run by Verilator, against the golden model.
 //!
-//! The case's samples are used unless `--samples` asks for N random ones.
+//! The case's samples are used unless `--samples` asks for N random ones. A
+//! network file may carry them too: a `samples` array of SPEC section 5
+//! sample objects for its first layer (`{"spikes": [[T x inputs]]}`), beside
+//! `network`, so that a data set's images run through `snn_network` or the
+//! folded engine.
 //! Without `--rtl` the core is generated from the case; with it, the `.v`
 //! files in DIR are simulated instead (a hand-edited design, or Yosys's
 //! netlist from `write_verilog`), built with Verilator's careful `-O0`
@@ -64,6 +68,27 @@ fn case_samples(path: &Path, doc: &serde_json::Value) -> Result<Option<Vec<Vec<L
     ))
 }
 
+/// A network file's own samples, if it has a `samples` array: SPEC section 5
+/// sample objects for its first layer, checked as a case of that layer.
+fn network_samples(
+    path: &Path,
+    net: &golden_model::NetworkConfig,
+) -> Result<Option<Vec<Vec<LaneVec>>>> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).with_context(|| format!("{name}: cannot read"))?;
+    let doc: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{name}: not valid JSON"))?;
+    let Some(samples) = doc.get("samples") else {
+        return Ok(None);
+    };
+    let case = serde_json::json!({
+        "format_version": golden_model::case::FORMAT_VERSION,
+        "layer": net.layers[0].to_json(),
+        "samples": samples,
+    });
+    case_samples(path, &case)
+}
+
 /// The percentages and `--samples`, checked before anything runs.
 fn check_options(a: &Args) -> Result<()> {
     ensure!(
@@ -104,7 +129,11 @@ pub fn run(a: Args) -> Result<()> {
     check_options(&a)?;
     let input = load_input(&a.case)?;
     if let crate::hw_args::Hardware::Folded(net, plan) = a.hw.resolve(&input)? {
-        return run_folded(&a, &net, &plan);
+        let given = match &input {
+            Input::Layer(doc, _) => case_samples(&a.case, doc)?,
+            Input::Network(_) => network_samples(&a.case, &net)?,
+        };
+        return run_folded(&a, &net, &plan, given);
     }
     let (doc, cfg) = match input {
         Input::Layer(doc, cfg) => (doc, cfg),
@@ -184,21 +213,24 @@ pub fn run(a: Args) -> Result<()> {
     }
 }
 
-/// A network file: random samples (`--samples N`) through `snn_network`
-/// (generated, or the `.v` files in `--rtl`), every link's spikes, the last
-/// layer's state and flags, and the class compared with the golden model.
+/// A network file: its own samples, or random ones (`--samples N`), through
+/// `snn_network` (generated, or the `.v` files in `--rtl`), every link's
+/// spikes, the last layer's state and flags, and the class compared with the
+/// golden model.
 fn run_network(a: &Args, net: &golden_model::NetworkConfig) -> Result<()> {
-    let Some(n) = a.samples else {
-        bail!(
-            "{}: a network file has no samples; give --samples N for random ones",
-            a.case.display()
-        );
-    };
     ensure!(
         a.vcd.is_none(),
         "--vcd: waveforms are written for a layer's core; run the layer's case to trace it"
     );
-    let samples = random_samples(net.inputs(), net.timesteps(), n, spec(a));
+    let samples = match (a.samples, network_samples(&a.case, net)?) {
+        (Some(n), _) => random_samples(net.inputs(), net.timesteps(), n, spec(a)),
+        (None, Some(s)) => s,
+        (None, None) => bail!(
+            "{}: a network file has no samples; give --samples N for random ones",
+            a.case.display()
+        ),
+    };
+    let n = samples.len();
     let builder = Builder::new()?;
     let lib = match &a.rtl {
         Some(dir) => builder.build(dir, false, Opt::Careful),
@@ -221,22 +253,29 @@ fn run_network(a: &Args, net: &golden_model::NetworkConfig) -> Result<()> {
     }
 }
 
-/// The folded engine (`--architecture folded`): random samples through
-/// `snn_folded`, weights loaded through its configuration port, every
-/// layer's spikes, the readouts, the class and the flags compared.
+/// The folded engine (`--architecture folded`): the file's samples (`given`)
+/// or random ones (`--samples N`) through `snn_folded`, weights loaded
+/// through its configuration port, every layer's spikes, the readouts, the
+/// class and the flags compared.
 fn run_folded(
     a: &Args,
     net: &golden_model::NetworkConfig,
     plan: &rtl_gen::folded::plan::FoldedPlan,
+    given: Option<Vec<Vec<LaneVec>>>,
 ) -> Result<()> {
-    let Some(n) = a.samples else {
-        bail!("--samples: the folded engine runs random samples; give --samples N (1..=1000000)");
-    };
     ensure!(
         a.vcd.is_none() && a.rtl.is_none(),
         "--architecture folded: --vcd and --rtl take the unrolled core"
     );
-    let samples = random_samples(net.inputs(), net.timesteps(), n, spec(a));
+    let samples = match (a.samples, given) {
+        (Some(n), _) => random_samples(net.inputs(), net.timesteps(), n, spec(a)),
+        (None, Some(s)) => s,
+        (None, None) => bail!(
+            "{}: has no samples; give --samples N for random ones",
+            a.case.display()
+        ),
+    };
+    let n = samples.len();
     let builder = Builder::new()?;
     let lib = cosim::folded::build_folded_with(&builder, net, plan, false)
         .context("building the simulation")?;

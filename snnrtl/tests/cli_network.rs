@@ -96,6 +96,96 @@ fn cosim_runs_a_network_file_bit_exact() {
     );
 }
 
+/// A network file that carries `samples` (SPEC section 5 sample objects for
+/// its first layer): `cosim` runs exactly those through `snn_network` and
+/// through the folded engine, and a bad one is refused by its field.
+#[test]
+fn cosim_runs_a_network_file_own_samples() {
+    if require_for_test(Tool::Verilator).is_none() {
+        return;
+    }
+    let d = tmp("samples");
+    let net = network_file(&d);
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&net).unwrap()).unwrap();
+    let row = |k: i64| -> Vec<i64> { (0..5).map(|i| (i + k) % 3 - 1).collect() };
+    let samples: Vec<serde_json::Value> = (0..3)
+        .map(|s| json!({"spikes": (0..4).map(|t| row(s + t)).collect::<Vec<_>>()}))
+        .collect();
+    doc["samples"] = json!(samples);
+    let with = d.join("with_samples.json");
+    std::fs::write(&with, doc.to_string()).unwrap();
+    for (extra, want) in [
+        (
+            vec![],
+            "cosim PASS: 3 samples x 4 steps through 2 layers bit-exact",
+        ),
+        (
+            vec!["--architecture", "folded", "--parallelism", "2"],
+            "cosim PASS: 3 samples through the folded engine (P = 2, 2 layers) bit-exact",
+        ),
+    ] {
+        let o = snnrtl()
+            .arg("cosim")
+            .args(&extra)
+            .arg(&with)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            o.status.success(),
+            "{stdout}{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(stdout.starts_with(want), "{stdout}");
+    }
+    // --samples N still asks for random ones.
+    let o = snnrtl()
+        .args(["cosim", "--samples", "5", "--architecture", "folded"])
+        .arg(&with)
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&o.stdout).starts_with("cosim PASS: 5 samples through"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // A spike out of range names its sample and field; nothing is run.
+    doc["samples"][1]["spikes"][2][3] = json!(2);
+    let bad = d.join("bad_samples.json");
+    std::fs::write(&bad, doc.to_string()).unwrap();
+    for extra in [vec![], vec!["--architecture", "folded"]] {
+        let o = snnrtl()
+            .arg("cosim")
+            .args(&extra)
+            .arg(&bad)
+            .output()
+            .unwrap();
+        assert!(!o.status.success());
+        assert_eq!(
+            String::from_utf8_lossy(&o.stderr).trim_end(),
+            format!(
+                "error: {}: samples[1].spikes: spikes[2][3] = 2 is not in {{-1, 0, 1}}",
+                bad.display()
+            )
+        );
+    }
+    // The folded engine without samples of either kind says how to get some.
+    let o = snnrtl()
+        .args(["cosim", "--architecture", "folded"])
+        .arg(&net)
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr).trim_end(),
+        format!(
+            "error: {}: has no samples; give --samples N for random ones",
+            net.display()
+        )
+    );
+}
+
 #[test]
 fn synth_costs_a_network_file_per_layer() {
     if require_for_test(Tool::Yosys).is_none() {
