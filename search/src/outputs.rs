@@ -116,16 +116,27 @@ fn encoder_for(kind: NeuronKind, o: &Options) -> convert::encode::Encoder {
     evaluate::encoder(kind, o)
 }
 
-/// The final front's members (but refused candidates), retrained
-/// (seeded: the same weights as in the search) and scored on the test rows.
-pub fn score_front(ev: &Evaluator, front: &[&Record]) -> Result<Vec<Scored>, SearchError> {
-    let mut out = vec![];
+/// The final front: its members (but refused candidates) trained again on
+/// all the split's training rows and scored on the test rows, and, for a
+/// member whose final weights the conversion refuses (say, they no longer
+/// fit its weight_bits), a line naming it and why; it is left out.
+pub fn score_front(ev: &Evaluator, front: &[&Record]) -> (Vec<Scored>, Vec<String>) {
+    let (mut out, mut left_out) = (vec![], vec![]);
     for r in front {
         // A refused candidate has no cost (and +inf objectives).
         let Some(cost) = r.cost.clone() else { continue };
         let c = &r.candidate;
         let rows = &ev.rows.all_train;
-        let (mlp, net) = evaluate::train_and_convert(c, &ev.ds, rows, &ev.options)?;
+        let (mlp, net) = match evaluate::train_and_convert(c, &ev.ds, rows, &ev.options) {
+            Ok(x) => x,
+            Err(e) => {
+                left_out.push(format!(
+                    "{}: left out of the front, its final training does not convert: {e}",
+                    c.describe(ev.ds.pixels(), ev.ds.classes)
+                ));
+                continue;
+            }
+        };
         let snn = snn_score(
             &net,
             encoder_for(c.kind, &ev.options),
@@ -163,7 +174,7 @@ pub fn score_front(ev: &Evaluator, front: &[&Record]) -> Result<Vec<Scored>, Sea
             .total_cmp(&a.design.accuracy)
             .then(a.design.logic_cells.cmp(&b.design.logic_cells))
     });
-    Ok(out)
+    (out, left_out)
 }
 
 /// The flow file's own design (its trained weights, its hardware neuron,

@@ -176,3 +176,33 @@ fn k_folds_pool_the_error_over_every_training_row() {
     };
     assert_ne!(trained(&c, &ds, &first, &o).unwrap().test_error, pooled);
 }
+
+/// The final training of the front: every member is trained again on all
+/// the training rows; a member the conversion then refuses is left out with
+/// a line naming it, and the rest are still scored.
+#[test]
+fn the_final_training_leaves_out_a_member_it_cannot_convert() {
+    use snn_search::config::SearchConfig;
+    use snn_search::objectives::Evaluator;
+    use snn_search::outputs::score_front;
+    let v = serde_json::json!({"format_version": 1,
+        "dataset": {"csv": dir().join("digits.csv"), "max_value": 16,
+                    "split": dir().join("split.json")},
+        "epochs": 5, "seed": 3});
+    let cfg = SearchConfig::from_json(&v, Path::new("search.json")).unwrap();
+    let ev = Evaluator::new(&cfg).unwrap();
+    let good = ev.evaluate(&[], &candidate(NeuronKind::If, vec![16], 4));
+    assert!(good.error.is_none(), "{:?}", good.error);
+    // The same record with a candidate the conversion refuses (T = 5 is
+    // not a searched T): as if its final weights no longer converted.
+    let mut bad = good.clone();
+    bad.candidate.timesteps = 5;
+    let (front, left_out) = score_front(&ev, &[&good, &bad]);
+    assert_eq!(front.len(), 1);
+    assert_eq!(front[0].design.training_rows, 1257);
+    assert_eq!(left_out.len(), 1);
+    assert_eq!(
+        left_out[0],
+        "64-16-10 if T=5 w8 unrolled: left out of the front, its final training does not convert: candidate.timesteps: 5 is not one of 1, 2, 3, 4, 6, 8"
+    );
+}

@@ -205,7 +205,10 @@ pub fn run(a: Args) -> Result<()> {
         front_records.len(),
         ev.rows.all_train.len()
     );
-    let mut front = outputs::score_front(&ev, &front_records)?;
+    let (mut front, left_out) = outputs::score_front(&ev, &front_records);
+    for l in &left_out {
+        eprintln!("{l}");
+    }
     let reference = match &cfg.dataset.flow {
         Some(f) => Some(outputs::reference(&ev, f)?),
         None => None,
@@ -243,7 +246,7 @@ pub fn run(a: Args) -> Result<()> {
         seed: cfg.seed,
         evaluations: outcome.evaluations,
         seconds: start.elapsed().as_secs_f64(),
-        notes: outputs::notes(&cfg),
+        notes: outputs::notes(&cfg).into_iter().chain(left_out).collect(),
         designs: front.iter().map(|s| s.design.clone()).collect(),
         reference: reference_design,
         reference_dominated_by: dominated_by,
