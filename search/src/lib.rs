@@ -15,7 +15,8 @@
 //!   validation images' spikes);
 //! - [`objectives`]: the three objectives and the checkpoint record;
 //! - [`jobs`]: the run with its checkpoint, job-list export and collection;
-//! - [`outputs`]: the front on the test rows, `pareto.*`, the chosen flow.
+//! - [`outputs`]: the front's final training on all training rows and its
+//!   test scores, `pareto.*`, the chosen flow.
 
 pub mod config;
 pub mod error;

@@ -14,7 +14,8 @@
 //! `snnrtl search --evaluate-job JOBS/jobs.jsonl --index I --out JOBS/results/`;
 //! `--collect JOBS` reads the results into the checkpoint and continues.
 //!
-//! At the end the final front is scored on the test rows; up to `confirm`
+//! At the end each design of the final front is trained again on all the
+//! training rows and scored on the test rows; up to `confirm`
 //! front designs that the estimate says fit (most accurate first; when none
 //! fits, the smallest one) are synthesized whole with Yosys (an unrolled
 //! `snn_network` about a minute; a folded `snn_folded` with
