@@ -70,14 +70,163 @@ pub fn snn_elm_core(cfg: &LayerConfig) -> Module {
     let (wb, a) = (cfg.weight_bits, d.current_bits);
     let tw = step_bits(t_n);
     let map = CfgMap::of(cfg);
-    let (iw, caw) = (map.index_bits, map.addr_bits());
     let (rw, cw) = (map.row_bits, map.col_bits);
     let lat = array_latency(cfg);
     let waitw = bits((lat - 1) as u128).max(1);
+
+    let mut m = core_ports(cfg);
+    m.header = vec![
+        format!(
+            "ELM: {} branches, {} memory units, {} hidden units, {} readouts; program {} words.",
+            d.branches, d.memory, d.hidden, d.outputs, d.program_words
+        ),
+        format!(
+            "Timing: {} cycles per step at full rate; input step t to output step t, {} cycles \
+             (array {lat}, unit {}); in_ready is low while a step is in flight.",
+            cycles_per_step(cfg),
+            step_latency(cfg),
+            d.cycles_per_step()
+        ),
+    ];
+
+    m.push(Item::comment(
+        "Stream control: one vector in flight between the input and the unit.",
+    ));
+    m.push(Decl::wire("en", 1).comment("the unit advances (its output is not waiting)"));
+    m.push(Decl::wire("accept", 1).comment("an input vector enters the array"));
+    m.push(Decl::reg("inflight", 1).comment("a vector is in the array or waits at its output"));
+    m.push(Decl::reg("flight_wait", waitw).comment("array cycles until it reaches the output"));
+    m.push(Decl::reg("flight_step", tw).comment("its timestep"));
+    m.push(Decl::reg("flight_illegal", 1).comment("it held an illegal lane"));
+    m.push(Decl::wire("at_output", 1).comment("its currents are on the array's output"));
+    m.push(Decl::wire("unit_ready", 1).comment("the unit is idle"));
+    m.push(Decl::wire("unit_take", 1).comment("the unit takes the currents this cycle"));
+    m.push(Decl::wire("array_en", 1).comment("the array advances"));
+    m.push(Item::assign(
+        "en",
+        Expr::lor(Expr::lnot(Expr::id("out_valid")), Expr::id("out_ready")),
+    ));
+    m.push(Item::assign("in_ready", Expr::lnot(Expr::id("inflight"))));
+    m.push(Item::assign(
+        "accept",
+        Expr::land(Expr::id("in_valid"), Expr::lnot(Expr::id("inflight"))),
+    ));
+    m.push(Item::assign(
+        "at_output",
+        Expr::land(
+            Expr::id("inflight"),
+            Expr::eq(Expr::id("flight_wait"), Expr::lit(waitw, 0)),
+        ),
+    ));
+    m.push(Item::assign(
+        "unit_take",
+        Expr::land(
+            Expr::land(Expr::id("at_output"), Expr::id("unit_ready")),
+            Expr::id("en"),
+        ),
+    ));
+    m.push(Item::assign(
+        "array_en",
+        Expr::lor(Expr::lnot(Expr::id("at_output")), Expr::id("unit_take")),
+    ));
+
+    push_cfg_decode(&mut m, cfg);
+
+    m.push(Item::comment(
+        "Input: step count, framing check, illegal-lane check.",
+    ));
+    m.push(Decl::reg("step", tw).comment("timestep of the next accepted vector"));
+    m.push(Decl::wire("step_is_last", 1));
+    m.push(Decl::wire("in_illegal", 1).comment("some lane holds 10"));
+    m.push(Decl::wire("lanes_in", 2 * rows as u32).comment("accepted lanes, zeros in a bubble"));
+    m.push(Item::assign(
+        "step_is_last",
+        Expr::eq(Expr::id("step"), Expr::lit(tw, t_n as i64 - 1)),
+    ));
+    m.push(Item::assign("in_illegal", in_illegal(rows)));
+    m.push(Item::assign(
+        "lanes_in",
+        Expr::and(
+            Expr::repl(2 * rows as u32, Expr::id("accept")),
+            Expr::id("in_lanes"),
+        ),
+    ));
+    let step_next = step_next(t_n);
+    m.push(Item::always_ff(
+        "clk",
+        vec![Stmt::if_else(
+            Expr::id("rst"),
+            vec![
+                nb("step", Expr::lit(tw, 0)),
+                nb("framing_error", Expr::lit(1, 0)),
+                nb("inflight", Expr::lit(1, 0)),
+            ],
+            vec![
+                Stmt::if_then(
+                    Expr::id("accept"),
+                    vec![
+                        nb("step", step_next),
+                        Stmt::if_then(
+                            Expr::ne(Expr::id("in_last"), Expr::id("step_is_last")),
+                            vec![nb("framing_error", Expr::lit(1, 1))],
+                        ),
+                        nb("inflight", Expr::lit(1, 1)),
+                        nb("flight_wait", Expr::lit(waitw, lat as i64 - 1)),
+                        nb("flight_step", Expr::id("step")),
+                        nb("flight_illegal", Expr::id("in_illegal")),
+                    ],
+                ),
+                Stmt::if_then(
+                    Expr::land(Expr::id("inflight"), Expr::lnot(Expr::id("at_output"))),
+                    vec![nb(
+                        "flight_wait",
+                        Expr::sub(Expr::id("flight_wait"), Expr::lit(waitw, 1)),
+                    )],
+                ),
+                Stmt::if_then(Expr::id("unit_take"), vec![nb("inflight", Expr::lit(1, 0))]),
+            ],
+        )],
+    ));
+
+    m.push(Item::comment(
+        "The systolic array: one column per branch; it holds while the currents wait.",
+    ));
+    m.push(Decl::wire("currents", cols as u32 * a).comment("branch currents I[t][j]"));
+    m.push(
+        Instance::new("snn_array", "array")
+            .conn("clk", Expr::id("clk"))
+            .conn("en", Expr::id("array_en"))
+            .conn("w_we", Expr::id("weight_we"))
+            .conn("w_row", Expr::part("cfg_index", rw - 1, 0))
+            .conn("w_col", Expr::part("cfg_index", rw + cw - 1, rw))
+            .conn(
+                "w_data",
+                if wb == map.data_bits {
+                    Expr::id("cfg_data")
+                } else {
+                    Expr::part("cfg_data", wb - 1, 0)
+                },
+            )
+            .conn("lanes_in", Expr::id("lanes_in"))
+            .conn("currents_out", Expr::id("currents")),
+    );
+
+    push_unit_and_flags(&mut m, cfg);
+    m
+}
+
+/// The `snn_core` ports of an `elm` layer, shared by the array core and the
+/// folded one (`crate::elm_folded`): the co-simulation shim, the synthesis
+/// wrapper and the FuseSoC file take either.
+pub(crate) fn core_ports(cfg: &LayerConfig) -> Module {
+    let d = ElmDims::of(cfg);
+    let rows = cfg.inputs;
+    let tw = step_bits(cfg.timesteps);
+    let map = CfgMap::of(cfg);
+    let caw = map.addr_bits();
     let (rb, mb) = (d.readout_bits, d.memory_bits);
     let k_n = d.outputs as u32;
-
-    let mut m = Module::new("snn_core")
+    let m = Module::new("snn_core")
         .input("clk", 1, false, "clock, rising edge")
         .input(
             "rst",
@@ -149,61 +298,15 @@ pub fn snn_elm_core(cfg: &LayerConfig) -> Module {
             false,
             "sticky: in_last disagreed with the core's step count",
         );
-    m.header = vec![
-        format!(
-            "ELM: {} branches, {} memory units, {} hidden units, {} readouts; program {} words.",
-            d.branches, d.memory, d.hidden, d.outputs, d.program_words
-        ),
-        format!(
-            "Timing: {} cycles per step at full rate; input step t to output step t, {} cycles \
-             (array {lat}, unit {}); in_ready is low while a step is in flight.",
-            cycles_per_step(cfg),
-            step_latency(cfg),
-            d.cycles_per_step()
-        ),
-    ];
+    m
+}
 
-    m.push(Item::comment(
-        "Stream control: one vector in flight between the input and the unit.",
-    ));
-    m.push(Decl::wire("en", 1).comment("the unit advances (its output is not waiting)"));
-    m.push(Decl::wire("accept", 1).comment("an input vector enters the array"));
-    m.push(Decl::reg("inflight", 1).comment("a vector is in the array or waits at its output"));
-    m.push(Decl::reg("flight_wait", waitw).comment("array cycles until it reaches the output"));
-    m.push(Decl::reg("flight_step", tw).comment("its timestep"));
-    m.push(Decl::reg("flight_illegal", 1).comment("it held an illegal lane"));
-    m.push(Decl::wire("at_output", 1).comment("its currents are on the array's output"));
-    m.push(Decl::wire("unit_ready", 1).comment("the unit is idle"));
-    m.push(Decl::wire("unit_take", 1).comment("the unit takes the currents this cycle"));
-    m.push(Decl::wire("array_en", 1).comment("the array advances"));
-    m.push(Item::assign(
-        "en",
-        Expr::lor(Expr::lnot(Expr::id("out_valid")), Expr::id("out_ready")),
-    ));
-    m.push(Item::assign("in_ready", Expr::lnot(Expr::id("inflight"))));
-    m.push(Item::assign(
-        "accept",
-        Expr::land(Expr::id("in_valid"), Expr::lnot(Expr::id("inflight"))),
-    ));
-    m.push(Item::assign(
-        "at_output",
-        Expr::land(
-            Expr::id("inflight"),
-            Expr::eq(Expr::id("flight_wait"), Expr::lit(waitw, 0)),
-        ),
-    ));
-    m.push(Item::assign(
-        "unit_take",
-        Expr::land(
-            Expr::land(Expr::id("at_output"), Expr::id("unit_ready")),
-            Expr::id("en"),
-        ),
-    ));
-    m.push(Item::assign(
-        "array_en",
-        Expr::lor(Expr::lnot(Expr::id("at_output")), Expr::id("unit_take")),
-    ));
-
+/// Configuration decode (`cfg_region`, `cfg_index`, `weight_we`): region 0,
+/// index bits above `{j, i}` zero.
+pub(crate) fn push_cfg_decode(m: &mut Module, cfg: &LayerConfig) {
+    let map = CfgMap::of(cfg);
+    let (iw, caw) = (map.index_bits, map.addr_bits());
+    let (rw, cw) = (map.row_bits, map.col_bits);
     m.push(Item::comment("Configuration decode: weights only."));
     m.push(Decl::wire("cfg_region", 2));
     m.push(Decl::wire("cfg_index", iw));
@@ -227,18 +330,10 @@ pub fn snn_elm_core(cfg: &LayerConfig) -> Module {
         );
     }
     m.push(Item::assign("weight_we", weight_we));
+}
 
-    m.push(Item::comment(
-        "Input: step count, framing check, illegal-lane check.",
-    ));
-    m.push(Decl::reg("step", tw).comment("timestep of the next accepted vector"));
-    m.push(Decl::wire("step_is_last", 1));
-    m.push(Decl::wire("in_illegal", 1).comment("some lane holds 10"));
-    m.push(Decl::wire("lanes_in", 2 * rows as u32).comment("accepted lanes, zeros in a bubble"));
-    m.push(Item::assign(
-        "step_is_last",
-        Expr::eq(Expr::id("step"), Expr::lit(tw, t_n as i64 - 1)),
-    ));
+/// `in_illegal`: some lane of `in_lanes` holds the illegal code 10.
+pub(crate) fn in_illegal(rows: usize) -> Expr {
     let illegal_terms: Vec<Expr> = (0..rows as u32)
         .map(|r| {
             Expr::and(
@@ -247,18 +342,13 @@ pub fn snn_elm_core(cfg: &LayerConfig) -> Module {
             )
         })
         .collect();
-    m.push(Item::assign(
-        "in_illegal",
-        Expr::red_or(Expr::concat(illegal_terms)),
-    ));
-    m.push(Item::assign(
-        "lanes_in",
-        Expr::and(
-            Expr::repl(2 * rows as u32, Expr::id("accept")),
-            Expr::id("in_lanes"),
-        ),
-    ));
-    let step_next = if t_n == 1 {
+    Expr::red_or(Expr::concat(illegal_terms))
+}
+
+/// The step counter's next value after an accepted vector.
+pub(crate) fn step_next(t_n: usize) -> Expr {
+    let tw = step_bits(t_n);
+    if t_n == 1 {
         Expr::lit(tw, 0)
     } else {
         Expr::mux(
@@ -266,66 +356,18 @@ pub fn snn_elm_core(cfg: &LayerConfig) -> Module {
             Expr::lit(tw, 0),
             Expr::add(Expr::id("step"), Expr::lit(tw, 1)),
         )
-    };
-    m.push(Item::always_ff(
-        "clk",
-        vec![Stmt::if_else(
-            Expr::id("rst"),
-            vec![
-                nb("step", Expr::lit(tw, 0)),
-                nb("framing_error", Expr::lit(1, 0)),
-                nb("inflight", Expr::lit(1, 0)),
-            ],
-            vec![
-                Stmt::if_then(
-                    Expr::id("accept"),
-                    vec![
-                        nb("step", step_next),
-                        Stmt::if_then(
-                            Expr::ne(Expr::id("in_last"), Expr::id("step_is_last")),
-                            vec![nb("framing_error", Expr::lit(1, 1))],
-                        ),
-                        nb("inflight", Expr::lit(1, 1)),
-                        nb("flight_wait", Expr::lit(waitw, lat as i64 - 1)),
-                        nb("flight_step", Expr::id("step")),
-                        nb("flight_illegal", Expr::id("in_illegal")),
-                    ],
-                ),
-                Stmt::if_then(
-                    Expr::land(Expr::id("inflight"), Expr::lnot(Expr::id("at_output"))),
-                    vec![nb(
-                        "flight_wait",
-                        Expr::sub(Expr::id("flight_wait"), Expr::lit(waitw, 1)),
-                    )],
-                ),
-                Stmt::if_then(Expr::id("unit_take"), vec![nb("inflight", Expr::lit(1, 0))]),
-            ],
-        )],
-    ));
+    }
+}
 
-    m.push(Item::comment(
-        "The systolic array: one column per branch; it holds while the currents wait.",
-    ));
-    m.push(Decl::wire("currents", cols as u32 * a).comment("branch currents I[t][j]"));
-    m.push(
-        Instance::new("snn_array", "array")
-            .conn("clk", Expr::id("clk"))
-            .conn("en", Expr::id("array_en"))
-            .conn("w_we", Expr::id("weight_we"))
-            .conn("w_row", Expr::part("cfg_index", rw - 1, 0))
-            .conn("w_col", Expr::part("cfg_index", rw + cw - 1, rw))
-            .conn(
-                "w_data",
-                if wb == map.data_bits {
-                    Expr::id("cfg_data")
-                } else {
-                    Expr::part("cfg_data", wb - 1, 0)
-                },
-            )
-            .conn("lanes_in", Expr::id("lanes_in"))
-            .conn("currents_out", Expr::id("currents")),
-    );
-
+/// The `snn_elm` unit, the outputs and the sticky illegal-lane flag. Reads
+/// `en`, `at_output` (the currents are ready), `flight_step`,
+/// `flight_illegal`, `currents` and `unit_take`; drives `unit_ready`.
+pub(crate) fn push_unit_and_flags(m: &mut Module, cfg: &LayerConfig) {
+    let d = ElmDims::of(cfg);
+    let t_n = cfg.timesteps;
+    let tw = step_bits(t_n);
+    let (rb, mb) = (d.readout_bits, d.memory_bits);
+    let k_n = d.outputs as u32;
     m.push(Item::comment("The ELM unit."));
     m.push(Decl::wire("unit_step", tw));
     m.push(Decl::wire("memory", d.memory as u32 * mb).comment("m[u] after the step"));
@@ -409,7 +451,6 @@ pub fn snn_elm_core(cfg: &LayerConfig) -> Module {
             ],
         )],
     ));
-    m
 }
 
 /// The generated design of an `elm` layer: `snn_pe`, `snn_array` (inputs x
@@ -417,9 +458,8 @@ pub fn snn_elm_core(cfg: &LayerConfig) -> Module {
 /// manifest (`"elm"` holds the unit's sizes, widths and timing, and the
 /// `out_state` record).
 pub fn design(cfg: &LayerConfig) -> crate::generate::Design {
-    use crate::generate::{config_hash, layer_header, port_json, MANIFEST_FORMAT_VERSION};
+    use crate::generate::{config_hash, layer_header};
     use crate::verilog::print::module_to_string;
-    use serde_json::json;
     let hash = config_hash(cfg);
     let mods: Vec<Module> = crate::generate::modules(cfg)
         .into_iter()
@@ -437,11 +477,25 @@ pub fn design(cfg: &LayerConfig) -> crate::generate::Design {
         .map(|m| (format!("{}.v", m.name), module_to_string(m)))
         .collect();
     let top = mods.last().expect("a top module");
+    let manifest = manifest(cfg, &hash, &files, top);
+    crate::generate::Design { files, manifest }
+}
+
+/// The manifest of an elm core (array or folded: the caller adjusts
+/// `"latency"`): sizes, widths, the `out_state` record, the address map.
+pub(crate) fn manifest(
+    cfg: &LayerConfig,
+    hash: &str,
+    files: &[(String, String)],
+    top: &Module,
+) -> serde_json::Value {
+    use crate::generate::{port_json, MANIFEST_FORMAT_VERSION};
+    use serde_json::json;
     let d = ElmDims::of(cfg);
     let w = cfg.widths();
     let map = CfgMap::of(cfg);
     let t = cfg.timesteps;
-    let manifest = json!({
+    json!({
         "format_version": MANIFEST_FORMAT_VERSION,
         "generator": format!("snnrtl {}", env!("CARGO_PKG_VERSION")),
         "config_sha256_16": hash,
@@ -495,6 +549,5 @@ pub fn design(cfg: &LayerConfig) -> crate::generate::Design {
                 "3": "unused",
             },
         },
-    });
-    crate::generate::Design { files, manifest }
+    })
 }

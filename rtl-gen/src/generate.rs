@@ -81,6 +81,9 @@ fn describe(name: &str) -> &'static str {
         "snn_psn_sliding" => "Sliding PSN unit: k shared weights over the last k currents; streams one step per input.",
         "snn_core" => "One spiking layer: configuration port, input stream, systolic array, one neuron unit per column, output stream, sticky flags.",
         "snn_elm" => "ELM neuron unit (SPEC section 7): traces and decayed memory in parallel, then the MLP and readout on one time-multiplexed multiply-accumulate unit run by a program ROM; the activation table in a ROM.",
+        "snn_elm_folded_core" => "One elm layer, folded: configuration port (weights into block RAM), input stream, one time-multiplexed ternary accumulator for the branch currents, the ELM unit, output stream of readout and memory, sticky flags.",
+        "snn_elm_synapses" => "Folded elm synapse stage: walks W[j][i] in the weight RAM, one ternary add/subtract/skip per cycle, and shifts each branch current I[j] into the current registers.",
+        "snn_elm_weights" => "Weight RAM of the folded elm core: written through the configuration port, read by the synapse stage (registered read, no reset: block RAM).",
         "snn_elm_core" => "One elm layer: configuration port (weights), input stream, systolic array of branch currents, the ELM unit, output stream of readout and memory, sticky flags.",
         _ => "",
     }

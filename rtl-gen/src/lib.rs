@@ -4,7 +4,8 @@
 //! printer ([`verilog::print`]); no module is string-templated. Widths come from
 //! the golden model's derivation functions (`golden_model::widths`). One file
 //! per hardware module: [`pe`], [`array`], [`if_unit`], [`tmn`], [`psn`],
-//! [`core`], [`elm`] under [`elm_core`]; [`generate`] assembles them with headers and a manifest;
+//! [`core`], [`elm`] under [`elm_core`] (or, folded, under
+//! [`elm_folded`]'s one time-multiplexed accumulator); [`generate`] assembles them with headers and a manifest;
 //! [`network`] chains one core per layer under `snn_network`; [`folded`] is
 //! the folded engine `snn_folded`; [`arch`] puts both behind one interface.
 
@@ -14,6 +15,7 @@ pub mod cfg_map;
 pub mod core;
 pub mod elm;
 pub mod elm_core;
+pub mod elm_folded;
 pub mod folded;
 pub mod generate;
 pub mod if_unit;

@@ -12,6 +12,26 @@
 
 use crate::verilog::ast::{Decl, Expr, Item, LValue, Module, Stmt};
 
+/// The addend of one ternary step: `(w_ext ^ {A{lane[1]}}) & {A{lane[0]}}`
+/// (`w_ext` is `a` bits): `+w`, `~w` (lane -1, the `+1` comes from
+/// [`ternary_sum`]'s low bit) or 0.
+pub fn addend(w_ext: Expr, lane: &str, a: u32) -> Expr {
+    Expr::and(
+        Expr::xor(w_ext, Expr::repl(a, Expr::bit_at(lane, 1))),
+        Expr::repl(a, Expr::bit_at(lane, 0)),
+    )
+}
+
+/// `{psum, lane[1]} + {addend, lane[0]}`, one bit wider than `psum`: its bits
+/// `[A:1]` are `psum + w * lane` (the low bit's carry out is the `+1` of a
+/// subtraction); bit 0 is not a result.
+pub fn ternary_sum(psum: Expr, addend: Expr, lane: &str) -> Expr {
+    Expr::add(
+        Expr::concat(vec![psum, Expr::bit_at(lane, 1)]),
+        Expr::concat(vec![addend, Expr::bit_at(lane, 0)]),
+    )
+}
+
 /// The PE for `weight_bits`-wide weights and `psum_bits`-wide partial sums.
 pub fn snn_pe(weight_bits: u32, psum_bits: u32) -> Module {
     let (wb, a) = (weight_bits, psum_bits);
@@ -50,17 +70,11 @@ pub fn snn_pe(weight_bits: u32, psum_bits: u32) -> Module {
         .item(Item::assign("w_ext", Expr::sext("weight", wb, a)))
         .item(Item::assign(
             "addend",
-            Expr::and(
-                Expr::xor(Expr::id("w_ext"), Expr::repl(a, Expr::bit_at("lane_in", 1))),
-                Expr::repl(a, Expr::bit_at("lane_in", 0)),
-            ),
+            addend(Expr::id("w_ext"), "lane_in", a),
         ))
         .item(Item::assign(
             "sum",
-            Expr::add(
-                Expr::concat(vec![Expr::id("psum_in"), Expr::bit_at("lane_in", 1)]),
-                Expr::concat(vec![Expr::id("addend"), Expr::bit_at("lane_in", 0)]),
-            ),
+            ternary_sum(Expr::id("psum_in"), Expr::id("addend"), "lane_in"),
         ))
         .item(Item::assign("unused_sum_lsb", Expr::bit_at("sum", 0)))
         .item(Item::always_ff(

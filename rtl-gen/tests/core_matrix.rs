@@ -3,8 +3,9 @@
 //! multiple drivers, no warnings) over a matrix of configs: every neuron kind
 //! (if and lif with both resets, tmn with vth 16 and 2),
 //! shapes 1x1, 2x3, 8x8, 16x4, T in 1, 4, 8, 16, k = 1, 2, T, weight_bits 2,
-//! 8, 12; and the elm core (`snn_elm` under the array) for every shared
-//! `elm_*` reference vector and the elm-digits layer. Fails under `CI` when
+//! 8, 12; and the elm core (`snn_elm` under the array) and the folded elm
+//! core (`snn_elm` fed by one accumulator over a weight RAM) for every
+//! shared `elm_*` reference vector and the elm-digits layer. Fails under `CI` when
 //! the tools are missing.
 
 use golden_model::LayerConfig;
@@ -38,9 +39,17 @@ fn layer(kind: &str, rows: usize, cols: usize, t: usize, k: usize, wb: u32) -> L
 }
 
 fn check(cfg: &LayerConfig, verilator: &snn_tools::Found, yosys: &snn_tools::Found, label: &str) {
+    check_design(&rtl_gen::generate(cfg), verilator, yosys, label);
+}
+
+fn check_design(
+    design: &rtl_gen::Design,
+    verilator: &snn_tools::Found,
+    yosys: &snn_tools::Found,
+    label: &str,
+) {
     let dir = std::env::temp_dir().join(format!("snnrtl-matrix-{}-{label}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let design = rtl_gen::generate(cfg);
     let mut files = vec![];
     for (name, text) in &design.files {
         assert!(
@@ -118,16 +127,9 @@ fn forced_narrow_state_is_clean_too() {
     }
 }
 
-/// The elm core: every shared `elm_*` vector's layer (1 to 32 steps, 1 to 8
-/// branches, table 4 to 256 entries) and the trained elm-digits layer.
-#[test]
-fn elm_cores_are_clean() {
-    let (Some(v), Some(y)) = (
-        snn_tools::require_for_test(Tool::Verilator),
-        snn_tools::require_for_test(Tool::Yosys),
-    ) else {
-        return;
-    };
+/// Every shared `elm_*` vector's layer (1 to 32 steps, 1 to 8 branches,
+/// table 4 to 256 entries) and the trained elm-digits layer.
+fn elm_layers() -> Vec<(String, LayerConfig)> {
     let mut layers: Vec<(String, LayerConfig)> = golden_model::vectors::files(".case.json")
         .into_iter()
         .filter(|p| golden_model::vectors::name(p).starts_with("elm_"))
@@ -144,7 +146,59 @@ fn elm_cores_are_clean() {
         "elm-digits".into(),
         LayerConfig::from_json(&v_digits, "layer").unwrap(),
     ));
-    for (name, cfg) in &layers {
+    layers
+}
+
+/// The elm core (`snn_elm` under the array) for [`elm_layers`].
+#[test]
+fn elm_cores_are_clean() {
+    let (Some(v), Some(y)) = (
+        snn_tools::require_for_test(Tool::Verilator),
+        snn_tools::require_for_test(Tool::Yosys),
+    ) else {
+        return;
+    };
+    for (name, cfg) in &elm_layers() {
         check(cfg, &v, &y, name);
+    }
+}
+
+/// The folded elm core (`rtl_gen::elm_folded`: one accumulator, the
+/// weights in a RAM) for [`elm_layers`].
+#[test]
+fn folded_elm_cores_are_clean() {
+    let (Some(v), Some(y)) = (
+        snn_tools::require_for_test(Tool::Verilator),
+        snn_tools::require_for_test(Tool::Yosys),
+    ) else {
+        return;
+    };
+    // Edge shapes: one input, one branch, and sizes that are not powers of two.
+    let mut layers = elm_layers();
+    let base = layers[0].1.to_json();
+    for (inputs, branches) in [(1, 1), (1, 3), (3, 1), (5, 3)] {
+        let mut j = base.clone();
+        j["inputs"] = json!(inputs);
+        j["weights"] = json!(vec![vec![1; inputs]; branches]);
+        let w_branch: Vec<Vec<i64>> = j["neuron"]["w_branch"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|_| vec![1; branches])
+            .collect();
+        j["neuron"]["w_branch"] = json!(w_branch);
+        layers.push((
+            format!("edge-{inputs}x{branches}"),
+            LayerConfig::from_json(&j, "layer").unwrap(),
+        ));
+    }
+    for (name, cfg) in &layers {
+        let design = rtl_gen::elm_folded::design(cfg);
+        assert!(
+            design.files.iter().any(|(n, _)| n == "snn_elm_synapses.v")
+                && !design.files.iter().any(|(n, _)| n == "snn_array.v"),
+            "{name}: the folded core has the synapse stage, not the array"
+        );
+        check_design(&design, &v, &y, &format!("folded-{name}"));
     }
 }

@@ -128,7 +128,11 @@ fn spec(a: &Args) -> SampleSpec {
 pub fn run(a: Args) -> Result<()> {
     check_options(&a)?;
     let input = load_input(&a.case)?;
-    if let crate::hw_args::Hardware::Folded(net, plan) = a.hw.resolve(&input)? {
+    let hw = a.hw.resolve(&input)?;
+    let arch = hw
+        .layer_architecture()
+        .unwrap_or(rtl_gen::arch::Architecture::Unrolled);
+    if let crate::hw_args::Hardware::Folded(net, plan) = hw {
         let given = match &input {
             Input::Layer(doc, _) => case_samples(&a.case, doc)?,
             Input::Network(_) => network_samples(&a.case, &net)?,
@@ -152,7 +156,7 @@ pub fn run(a: Args) -> Result<()> {
         Some(d) => d.clone(),
         None => {
             let d = std::env::temp_dir().join(format!("snnrtl-cosim-{}", std::process::id()));
-            crate::cmd_generate::write_design(&rtl_gen::generate(&cfg), &d)?;
+            crate::cmd_generate::write_design(&arch.layer_core(&cfg).0, &d)?;
             generated = d;
             generated.clone()
         }
@@ -182,8 +186,13 @@ pub fn run(a: Args) -> Result<()> {
         } => {
             if let golden_model::Neuron::Elm(e) = &cfg.neuron {
                 println!(
-                    "cosim PASS: {samples} samples x {} steps bit-exact (elm: {} readouts, {} memory units, flags); {outputs} output records in {cycles} cycles",
-                    cfg.timesteps, cfg.outputs, e.memory
+                    "cosim PASS: {samples} samples x {} steps bit-exact (elm{}: {} readouts, {} memory units, flags); {outputs} output records in {cycles} cycles, {:.1} per sample{}",
+                    cfg.timesteps,
+                    if arch == rtl_gen::arch::Architecture::FoldedElm { ", folded synapses" } else { "" },
+                    cfg.outputs,
+                    e.memory,
+                    cycles as f64 / samples.max(1) as f64,
+                    if a.stall { ", stalls included" } else { "" }
                 );
             } else {
                 println!(

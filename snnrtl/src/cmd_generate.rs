@@ -84,7 +84,25 @@ fn layer_of(name: &str, v: Value) -> Result<(Value, LayerConfig)> {
 
 pub fn run(a: Args) -> Result<()> {
     let input = load_input(&a.config)?;
-    if let crate::hw_args::Hardware::Folded(net, plan) = a.hw.resolve(&input)? {
+    let hw = a.hw.resolve(&input)?;
+    if let crate::hw_args::Hardware::FoldedElm(cfg) = &hw {
+        let (design, mods) = rtl_gen::arch::Architecture::FoldedElm.layer_core(cfg);
+        let top = mods.last().expect("a top module");
+        let (files, core_name) = write_with_core_file(&design, top, &a.output, |v, hash| {
+            crate::fusesoc::core_file(cfg, &top.name, v, hash)
+        })?;
+        eprintln!(
+            "wrote {files} files, manifest.json and {core_name} (FuseSoC) to {} (top snn_core, folded elm layer {}x{}: {} branches on one synapse accumulator, weights in block RAM, T = {}, {} cycles per step)",
+            a.output.display(),
+            cfg.inputs,
+            cfg.outputs,
+            cfg.branches(),
+            cfg.timesteps,
+            rtl_gen::elm_folded::cycles_per_step(cfg)
+        );
+        return Ok(());
+    }
+    if let crate::hw_args::Hardware::Folded(net, plan) = hw {
         let design = rtl_gen::arch::Architecture::Folded(plan.clone()).design(&net);
         write_design(&design, &a.output)?;
         eprintln!(

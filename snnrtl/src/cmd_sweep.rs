@@ -99,6 +99,7 @@ pub fn run(a: Args) -> Result<()> {
         seeds,
         top: Top::Core,
         keep_dir: None,
+        architecture: rtl_gen::arch::Architecture::Unrolled,
     };
     eprintln!(
         "sweep: {} runs on {target}{}, {} at a time",

@@ -96,8 +96,18 @@ pub fn run(a: Args) -> Result<()> {
         ));
     }
     let input = load_input(&a.config)?;
-    if let crate::hw_args::Hardware::Folded(net, plan) = a.hw.resolve(&input)? {
+    let hw = a.hw.resolve(&input)?;
+    let architecture = hw
+        .layer_architecture()
+        .unwrap_or(rtl_gen::arch::Architecture::Unrolled);
+    if let crate::hw_args::Hardware::Folded(net, plan) = hw {
         return run_folded(&a, &net, &plan, target, seed, seeds);
+    }
+    if architecture == rtl_gen::arch::Architecture::FoldedElm && top != Top::Core {
+        return Err(anyhow!(
+            "--top: {:?} is not accepted with --architecture folded: the folded elm core has no snn_array (core only)",
+            a.top
+        ));
     }
     let cfg = match input {
         Input::Layer(_, cfg) => cfg,
@@ -113,6 +123,7 @@ pub fn run(a: Args) -> Result<()> {
         seeds,
         top,
         keep_dir: a.keep.clone(),
+        architecture,
     };
     let report = synth::synthesize(&cfg, &opts, &tools)?;
     let text = report.to_text();

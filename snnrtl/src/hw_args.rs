@@ -4,15 +4,16 @@
 
 use crate::cmd_generate::Input;
 use anyhow::{anyhow, bail, Result};
-use golden_model::NetworkConfig;
+use golden_model::{LayerConfig, NetworkConfig, Neuron};
+use rtl_gen::arch::Architecture;
 use rtl_gen::folded::plan::{self, FoldedPlan};
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct HwArgs {
-    /// unrolled (one PE per synapse: snn_core / snn_network) or folded (snn_folded: P time-multiplexed PEs, weights in block RAM)
+    /// unrolled (one PE per synapse: snn_core / snn_network) or folded (snn_folded: P time-multiplexed PEs, weights in block RAM; an elm layer: its snn_core with one synapse accumulator, P = 1)
     #[arg(long, default_value = "unrolled")]
     pub architecture: String,
-    /// The folded engine's P, 1..=the widest layer's outputs (default: 8, or the widest layer if smaller)
+    /// The folded engine's P, 1..=the widest layer's outputs (default: 8, or the widest layer if smaller); an elm layer: 1
     #[arg(long, value_name = "P")]
     pub parallelism: Option<usize>,
 }
@@ -22,6 +23,21 @@ pub enum Hardware {
     Unrolled,
     /// The network (a layer file becomes a one-layer network) and its plan.
     Folded(NetworkConfig, FoldedPlan),
+    /// An elm layer's core with its synapses folded onto one accumulator
+    /// (`rtl_gen::elm_folded`, `Architecture::FoldedElm`).
+    FoldedElm(LayerConfig),
+}
+
+impl Hardware {
+    /// The architecture of a layer file's own core (`snn_core`), if it has
+    /// one: unrolled, or the folded elm core.
+    pub fn layer_architecture(&self) -> Option<Architecture> {
+        match self {
+            Hardware::Unrolled => Some(Architecture::Unrolled),
+            Hardware::FoldedElm(_) => Some(Architecture::FoldedElm),
+            Hardware::Folded(..) => None,
+        }
+    }
 }
 
 impl HwArgs {
@@ -35,6 +51,14 @@ impl HwArgs {
                 Ok(Hardware::Unrolled)
             }
             "folded" => {
+                if let Input::Layer(_, cfg) = input {
+                    if matches!(cfg.neuron, Neuron::Elm(_)) {
+                        let p = self.parallelism.unwrap_or(1);
+                        rtl_gen::elm_folded::check_parallelism(p, "")
+                            .map_err(|e| anyhow!("--{e}"))?;
+                        return Ok(Hardware::FoldedElm(cfg.clone()));
+                    }
+                }
                 let net = match input {
                     Input::Network(n) => n.clone(),
                     Input::Layer(_, cfg) => NetworkConfig::new(vec![cfg.clone()], "network")

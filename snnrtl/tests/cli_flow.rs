@@ -325,3 +325,59 @@ fn the_elm_digits_flow_runs_end_to_end() {
         .unwrap()
         .contains("bit-exact on 12 samples"));
 }
+
+/// The same flow with `"architecture": "folded"`: the folded elm core
+/// (synapse stage, no array) is generated and co-simulated bit-exact; an
+/// unknown architecture is refused with one line naming the field.
+#[test]
+fn the_elm_digits_flow_folded() {
+    if snn_tools::require_for_test(Tool::Verilator).is_none() {
+        return;
+    }
+    let d = tmp("elm-folded");
+    let case = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../examples/elm-digits/test_case.json")
+        .canonicalize()
+        .unwrap();
+    let write = |arch: &str| {
+        let flow = d.join(format!("flow-{arch}.json"));
+        std::fs::write(
+            &flow,
+            serde_json::json!({"format_version": 1, "name": "elm-digits",
+                "elm": {"case": case.display().to_string()},
+                "hardware": {"cosim_images": 12, "stall": true, "architecture": arch}})
+            .to_string(),
+        )
+        .unwrap();
+        flow
+    };
+    let out = d.join("out");
+    let o = snnrtl()
+        .arg("flow")
+        .arg(write("folded"))
+        .arg("-o")
+        .arg(&out)
+        .arg("--no-synth")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(r["cosim"]["verdict"], "bit-exact");
+    assert_eq!(r["architecture"], "folded elm P=1");
+    assert_eq!(r["cycles_per_step"], 1166);
+    assert_eq!(r["step_latency_cycles"], 16 * 16 + 2 + 1166);
+    assert!(out.join("rtl/snn_elm_synapses.v").is_file());
+    assert!(!out.join("rtl/snn_array.v").exists());
+    let o = snnrtl()
+        .arg("flow")
+        .arg(write("sideways"))
+        .arg("-o")
+        .arg(d.join("bad"))
+        .arg("--no-synth")
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("hardware.architecture"), "{err}");
+}

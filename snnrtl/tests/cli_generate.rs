@@ -280,3 +280,50 @@ fn an_elm_layer_generates_its_core() {
         .starts_with("readout r[k] at [k*"));
     assert!(m["latency"]["cycles_per_step"].as_u64().unwrap() > 2);
 }
+
+/// `--architecture folded` on an elm layer generates the folded elm core
+/// (one synapse accumulator over a weight RAM, no array) with the same top,
+/// ports and FuseSoC file; any P but 1 is refused with one line naming
+/// `--parallelism` and writing nothing.
+#[test]
+fn an_elm_layer_folded_generates_the_folded_elm_core() {
+    let d = tmp("elm-folded");
+    let out = d.join("rtl");
+    let case = vectors().join("elm-lif/elm_000_T2_in10_b2_m6_h7.case.json");
+    let o = snnrtl()
+        .args(["generate", "--architecture", "folded", "--parallelism", "1"])
+        .arg(&case)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for f in [
+        "snn_elm_weights.v",
+        "snn_elm_synapses.v",
+        "snn_elm.v",
+        "snn_core.v",
+        "snn_core.core",
+    ] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+    assert!(!out.join("snn_array.v").exists(), "no array");
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["top"], "snn_core");
+    assert_eq!(m["architecture"], "folded");
+    assert_eq!(m["synapses"]["pass_cycles"], 10 * 2 + 2);
+    let bad = d.join("bad");
+    let o = snnrtl()
+        .args(["generate", "--architecture", "folded", "--parallelism", "2"])
+        .arg(&case)
+        .arg("-o")
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("--parallelism: 2 is not in 1..=1"), "{err}");
+    assert!(!bad.exists(), "nothing written");
+}

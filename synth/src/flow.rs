@@ -61,6 +61,10 @@ pub struct Options {
     /// Keep every file of the run in this folder (otherwise a temporary
     /// folder is used and removed after a successful run).
     pub keep_dir: Option<PathBuf>,
+    /// Which core the layer becomes: `Unrolled` (the array core) or, for
+    /// an elm layer, `FoldedElm` (`rtl_gen::elm_folded`). Not `Folded`:
+    /// the folded engine has its own flow (`crate::folded`).
+    pub architecture: rtl_gen::arch::Architecture,
 }
 
 impl Options {
@@ -74,6 +78,7 @@ impl Options {
             seeds: pnr::DEFAULT_SEEDS,
             top: Top::Core,
             keep_dir: None,
+            architecture: rtl_gen::arch::Architecture::Unrolled,
         }
     }
 }
@@ -157,8 +162,7 @@ pub fn synthesize(cfg: &LayerConfig, opts: &Options, tools: &Tools) -> Result<Re
 
 fn run_in(cfg: &LayerConfig, opts: &Options, tools: &Tools, dir: &Path) -> Result<Report> {
     let family = opts.target.family();
-    let design = rtl_gen::generate(cfg);
-    let modules = rtl_gen::generate::modules(cfg);
+    let (design, modules) = opts.architecture.layer_core(cfg);
     let top_name = opts.top.module();
     let top_module = modules
         .iter()

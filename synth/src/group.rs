@@ -61,7 +61,8 @@ impl Group {
     pub fn of_module(module: &str) -> Group {
         match module {
             "snn_pe" => Group::Pe,
-            "snn_array" => Group::Array,
+            // The folded elm core's synapse stage stands where the array was.
+            "snn_array" | "snn_elm_synapses" | "snn_elm_weights" => Group::Array,
             "snn_core" => Group::Control,
             wrap::WRAPPER => Group::Wrapper,
             m if m.starts_with("snn_") => Group::Neuron,
@@ -84,7 +85,7 @@ impl Group {
             Group::Pe
         } else if inner.iter().any(|s| s.starts_with("neuron_c")) {
             Group::Neuron
-        } else if inner.first() == Some(&"array") || top == Top::Array {
+        } else if matches!(inner.first(), Some(&"array") | Some(&"synapses")) || top == Top::Array {
             Group::Array
         } else {
             Group::Control

@@ -4,6 +4,8 @@
 
 #![allow(dead_code)] // each test file uses its own subset
 
+pub mod elm;
+
 use cosim::verilator::Builder;
 use snn_tools::Tool;
 

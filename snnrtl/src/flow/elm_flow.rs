@@ -15,7 +15,10 @@
 //!  "hardware": {"cosim_images": 540, "stall": true, "targets": ["xilinx-7", "ice40-up5k"]}}
 //! ```
 //! `stall` (random input gaps and output back-pressure) is optional,
-//! default true; paths are relative to the flow file.
+//! default true; `"architecture"` is optional: `"unrolled"` (default, the
+//! array core) or `"folded"` (the folded elm core, `rtl_gen::elm_folded`:
+//! one synapse accumulator over the weights in block RAM, which fits the
+//! iCE40UP5K); paths are relative to the flow file.
 
 use super::{say, CosimInfo, Options};
 use crate::out::write_atomic;
@@ -48,6 +51,8 @@ pub struct ElmFlowConfig {
     pub cosim_images: usize,
     pub stall: bool,
     pub targets: Vec<synth::Target>,
+    /// `Unrolled` or `FoldedElm`.
+    pub architecture: rtl_gen::arch::Architecture,
 }
 
 impl ElmFlowConfig {
@@ -95,12 +100,26 @@ impl ElmFlowConfig {
                 })
                 .collect::<Result<Vec<_>, _>>()?,
         };
+        let architecture = match v["hardware"].get("architecture") {
+            None => rtl_gen::arch::Architecture::Unrolled,
+            Some(a) => match a.as_str() {
+                Some("unrolled") => rtl_gen::arch::Architecture::Unrolled,
+                Some("folded") => rtl_gen::arch::Architecture::FoldedElm,
+                _ => {
+                    return Err(golden_model::ConfigError::new(
+                        "hardware.architecture",
+                        format!("{a} is not accepted: \"unrolled\" or \"folded\""),
+                    ))
+                }
+            },
+        };
         Ok(ElmFlowConfig {
             name,
             case: base.join(case),
             cosim_images,
             stall,
             targets,
+            architecture,
         })
     }
 }
@@ -126,6 +145,8 @@ pub struct ElmFlowReport {
     pub golden_correct: usize,
     pub golden_test_accuracy: f64,
     pub rtl_dir: String,
+    /// `unrolled` or `folded elm P=1`.
+    pub architecture: String,
     pub cycles_per_step: usize,
     pub step_latency_cycles: usize,
     pub cosim: CosimInfo,
@@ -221,7 +242,8 @@ pub fn run(opts: &Options) -> Result<ElmFlowReport> {
     std::fs::create_dir_all(&opts.out)
         .with_context(|| format!("{}: cannot create", opts.out.display()))?;
     let rtl = opts.out.join("rtl");
-    crate::cmd_generate::write_design(&rtl_gen::generate(&cfg), &rtl)?;
+    let arch = fc.architecture.clone();
+    crate::cmd_generate::write_design(&arch.layer_core(&cfg).0, &rtl)?;
 
     // Stage 4: co-simulation of the first `images` samples.
     let checked = "every step's readout r and memory m, the spike lane (00), the step and the sticky flags; the class is the argmax of the bit-exact readout".to_string();
@@ -268,7 +290,11 @@ pub fn run(opts: &Options) -> Result<ElmFlowReport> {
         let tools = synth::find_tools(false)?;
         for &t in &fc.targets {
             say(&format!("synth {}: running Yosys", t.name()));
-            match synth::synthesize(&cfg, &synth::Options::new(t), &tools) {
+            let o = synth::Options {
+                architecture: arch.clone(),
+                ..synth::Options::new(t)
+            };
+            match synth::synthesize(&cfg, &o, &tools) {
                 Ok(r) => synth_reports.push(ElmSynth {
                     target: t.name().into(),
                     luts: r.cells.luts,
@@ -290,8 +316,17 @@ pub fn run(opts: &Options) -> Result<ElmFlowReport> {
         golden_correct,
         golden_test_accuracy: golden_correct as f64 / samples.len().max(1) as f64,
         rtl_dir: "rtl".into(),
-        cycles_per_step: rtl_gen::elm_core::cycles_per_step(&cfg),
-        step_latency_cycles: rtl_gen::elm_core::step_latency(&cfg),
+        architecture: arch.name(),
+        cycles_per_step: if arch == rtl_gen::arch::Architecture::FoldedElm {
+            rtl_gen::elm_folded::cycles_per_step(&cfg)
+        } else {
+            rtl_gen::elm_core::cycles_per_step(&cfg)
+        },
+        step_latency_cycles: if arch == rtl_gen::arch::Architecture::FoldedElm {
+            rtl_gen::elm_folded::step_latency(&cfg)
+        } else {
+            rtl_gen::elm_core::step_latency(&cfg)
+        },
         cosim,
         synth: synth_reports,
         synth_errors,
@@ -329,8 +364,8 @@ fn markdown(r: &ElmFlowReport, cfg: &LayerConfig) -> String {
     );
     let _ = writeln!(
         s,
-        "Core (`{}/`): {} cycles per step at full rate, {} cycles from input step to output step.\n",
-        r.rtl_dir, r.cycles_per_step, r.step_latency_cycles
+        "Core (`{}/`, {}): {} cycles per step at full rate, {} cycles from input step to output step.\n",
+        r.rtl_dir, r.architecture, r.cycles_per_step, r.step_latency_cycles
     );
     let c = &r.cosim;
     let _ = writeln!(
