@@ -378,6 +378,12 @@ fn the_elm_digits_flow_folded() {
         .output()
         .unwrap();
     assert!(!o.status.success());
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("hardware.architecture"), "{err}");
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr),
+        format!(
+            "error: {}: hardware.architecture: \"sideways\" is not accepted: \"unrolled\" or \"folded\"\n",
+            write("sideways").display()
+        )
+    );
+    assert!(!d.join("bad").exists(), "nothing is written on bad input");
 }
