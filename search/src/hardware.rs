@@ -47,6 +47,11 @@ use serde::{Deserialize, Serialize};
 use synth::estimate::{estimate, Family};
 use synth::target::Target;
 
+/// The version of the cost estimates a checkpoint's records hold; a record
+/// of another version is not reused. 2: iCE40 memories in the EBR aspect
+/// that needs the fewest blocks (`synth::folded::ebr_blocks`).
+pub const COST_MODEL: u32 = 2;
+
 /// Estimated Fmax per target, MHz: the 8x8 TMN core (T = 8, 8-bit weights)
 /// with the pipelined neuron units, placed and routed on this project's
 /// machine, `snnrtl synth CFG --target T --pnr` (nextpnr-ice40, median of

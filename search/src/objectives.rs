@@ -142,25 +142,25 @@ impl Record {
 }
 
 /// What must agree for a checkpoint line to be reused: fitness, epochs,
-/// seed, validation fraction, target and dataset (the space is not in it:
+/// seed, validation fraction or folds, target, dataset and the cost model
+/// (a record holds its cost; the space is not in it:
 /// a record holds its candidate, and genomes are only looked up through
 /// their candidate).
 pub fn context(cfg: &SearchConfig) -> String {
-    // One fold keeps the context of the searches before folds existed, so
-    // their checkpoints still load.
     let validation = match cfg.folds {
         1 => cfg.validation_fraction.to_string(),
         k => format!("{k} folds"),
     };
     format!(
-        "fitness={:?} epochs={} seed={} validation={} target={} csv={} split={}",
+        "fitness={:?} epochs={} seed={} validation={} target={} csv={} split={} cost_model={}",
         cfg.fitness,
         cfg.epochs,
         cfg.seed,
         validation,
         cfg.target.name(),
         abs(&cfg.dataset.csv).display(),
-        abs(&cfg.dataset.split).display()
+        abs(&cfg.dataset.split).display(),
+        hardware::COST_MODEL
     )
 }
 

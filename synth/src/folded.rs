@@ -192,6 +192,20 @@ pub fn synthesize_folded(
     Ok(out)
 }
 
+/// The iCE40 EBRs (4 kbit) a `width` x `depth` memory takes in the aspect
+/// that needs the fewest: 256 x 16, 512 x 8, 1024 x 4 or 2048 x 2. A deep,
+/// narrow memory (the weights at P = 1 or 2) packs into the narrow aspects:
+/// 64-128-10 at 6 bits and P = 1 is 9,472 x 6, 15 EBRs at 2048 x 2, where
+/// 256 x 16 blocks would count 37; Yosys placed that engine in 20 EBRs in
+/// all (weights, bias, input buffers, readout), as this estimate says.
+pub fn ebr_blocks(width: u32, depth: usize) -> u64 {
+    [(16u32, 256u64), (8, 512), (4, 1024), (2, 2048)]
+        .iter()
+        .map(|&(w, d)| u64::from(width.div_ceil(w)) * (depth as u64).div_ceil(d))
+        .min()
+        .expect("four aspects")
+}
+
 /// What the folded engine is expected to cost before any tool runs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FoldedEstimate {
@@ -208,9 +222,10 @@ pub struct FoldedEstimate {
 /// output side, six cells per state bit of each layer's unit, and per lane
 /// two accumulator-wide registers (accumulator and waiting current), the
 /// membrane register and a few control cells. Xilinx LUT6 need about 0.7 of
-/// that. Block RAMs: each memory in 256 x 16 blocks (SPRAM 16K x 16 for
-/// weights without contents on the UP5K). It ranks designs; synthesis
-/// decides.
+/// that. Block RAMs: each memory in the fewest iCE40 EBRs of one aspect
+/// (256 x 16, 512 x 8, 1024 x 4 or 2048 x 2, [`ebr_blocks`]; other
+/// families in 256 x 16 blocks), SPRAM 16K x 16 for weights without
+/// contents on the UP5K. It ranks designs; synthesis decides.
 pub fn estimate(plan: &FoldedPlan, target: Target) -> FoldedEstimate {
     let p = plan.p as u64;
     let units: u64 = plan
@@ -224,7 +239,11 @@ pub fn estimate(plan: &FoldedPlan, target: Target) -> FoldedEstimate {
         Family::Ice40 => ice40,
         _ => ice40 * 7 / 10,
     };
-    let blocks = |w: u32, d: usize| u64::from(w.div_ceil(16)) * (d as u64).div_ceil(256);
+    let family = target.family();
+    let blocks = |w: u32, d: usize| match family {
+        Family::Ice40 => ebr_blocks(w, d),
+        _ => u64::from(w.div_ceil(16)) * (d as u64).div_ceil(256),
+    };
     let weights_in_spram =
         plan.store == rtl_gen::folded::plan::WeightStore::Loaded && target == Target::Ice40Up5k;
     let mut brams = blocks(plan.weight_bits, plan.bias_depth)
@@ -263,5 +282,25 @@ pub fn estimate(plan: &FoldedPlan, target: Target) -> FoldedEstimate {
         brams,
         sprams,
         fits,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ebr_blocks;
+
+    #[test]
+    fn a_memory_takes_the_fewest_ebrs_of_one_aspect() {
+        // Deep and narrow: 2048 x 2, three wide and five deep.
+        assert_eq!(ebr_blocks(6, 9472), 15);
+        // 12 x 4736: 1024 x 4, three wide and five deep.
+        assert_eq!(ebr_blocks(12, 4736), 15);
+        // Wide and shallow: 256 x 16 (the digits weights at P = 8 and 2).
+        assert_eq!(ebr_blocks(64, 320), 8);
+        assert_eq!(ebr_blocks(16, 1184), 5);
+        // Anything up to 4 kbit that fits one aspect is one block.
+        assert_eq!(ebr_blocks(2, 1024), 1);
+        assert_eq!(ebr_blocks(19, 10), 2);
+        assert_eq!(ebr_blocks(1, 1), 1);
     }
 }
