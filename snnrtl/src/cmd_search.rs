@@ -16,7 +16,8 @@
 //!
 //! At the end each design of the final front is trained again on all the
 //! training rows and scored on the test rows; up to `confirm`
-//! front designs that the estimate says fit (most accurate first; when none
+//! front designs that the estimate says fit (the one it would choose first,
+//! then the most accurate; when none
 //! fits, the smallest one) are synthesized whole with Yosys (an unrolled
 //! `snn_network` about a minute; a folded `snn_folded` with
 //! `synth_ice40 -spram -dsp`, no place and route) and their measured logic
@@ -341,9 +342,13 @@ fn confirm(front: &mut [Scored], n: usize, target: Target, out: &Path) {
     if n == 0 || front.is_empty() {
         return;
     }
-    // The front is sorted most accurate first.
-    let mut pick: Vec<usize> = (0..front.len())
-        .filter(|&i| front[i].design.fits_estimate)
+    // The design the estimate would choose first, then the most accurate
+    // (the front is sorted so) that the estimate says fit.
+    let designs: Vec<outputs::Design> = front.iter().map(|s| s.design.clone()).collect();
+    let chosen = outputs::choose(&designs).filter(|&i| front[i].design.fits_estimate);
+    let mut pick: Vec<usize> = chosen
+        .into_iter()
+        .chain((0..front.len()).filter(|&i| front[i].design.fits_estimate && Some(i) != chosen))
         .take(n)
         .collect();
     if pick.is_empty() {
