@@ -62,42 +62,59 @@ pub fn unpack(cfg: &LayerConfig, rec: &[u32]) -> ElmRecord {
     }
 }
 
-/// Loads `cfg`'s weights, streams `samples` at full rate (input always
-/// valid, output always ready) and returns every output record as the
-/// core gave it, with its cycle stamp: for checking a timing model.
-pub fn records(
+/// What [`stream`] leaves: the raw output records, `ow` words each, and
+/// the run's counts.
+struct Streamed {
+    out: Vec<u32>,
+    ow: usize,
+    counts: ffi::RunCounts,
+}
+
+/// Checks the design's ports against `cfg`, loads its weights and streams
+/// `samples` (with `stall`: random input gaps and output back-pressure from
+/// `seed`), with a cycle budget that fits either elm core (the array's or
+/// the folded one's).
+fn stream(
     mut sim: Pin<&mut Sim>,
     cfg: &LayerConfig,
     samples: &[Vec<LaneVec>],
-) -> Result<Vec<ElmRecord>, CosimError> {
+    stall: bool,
+    seed: u64,
+) -> Result<Streamed, CosimError> {
     let (got, want) = (sim.layout(), layout(cfg));
     if got != want {
         return Err(CosimError::Protocol(format!(
-            "the design's ports do not match the elm config: record words in/out {}/{} expected {}/{}",
-            got.in_words, got.out_words, want.in_words, want.out_words
+            "the design's ports do not match the elm config ({} inputs, {} readouts, {} memory units): record words in/out {}/{} expected {}/{}",
+            cfg.inputs, cfg.outputs, ElmDims::of(cfg).memory, got.in_words, got.out_words, want.in_words, want.out_words
         )));
     }
     load_config(sim.as_mut(), cfg);
     let n = samples.len() * cfg.timesteps;
     let inputs = pack_inputs(cfg, samples);
-    let (valid, ready) = patterns(false, 0);
+    let (valid, ready) = patterns(stall, seed);
     let ow = want.out_words as usize;
     let mut out = vec![0u32; n * ow];
     let per_step =
         rtl_gen::elm_core::step_latency(cfg).max(rtl_gen::elm_folded::step_latency(cfg)) + 16;
+    let max_cycles = (n * per_step * if stall { 3 } else { 1 } + 1000) as u64;
     let counts = sim
         .as_mut()
         .run(
-            (n * per_step + 1000) as u64,
-            &inputs,
-            n as u64,
-            &valid,
-            &ready,
-            &mut out,
-            n as u64,
-            false,
+            max_cycles, &inputs, n as u64, &valid, &ready, &mut out, n as u64, false,
         )
         .map_err(|e| CosimError::Protocol(e.to_string()))?;
+    Ok(Streamed { out, ow, counts })
+}
+
+/// Loads `cfg`'s weights, streams `samples` at full rate (input always
+/// valid, output always ready) and returns every output record as the
+/// core gave it, with its cycle stamp: for checking a timing model.
+pub fn records(
+    sim: Pin<&mut Sim>,
+    cfg: &LayerConfig,
+    samples: &[Vec<LaneVec>],
+) -> Result<Vec<ElmRecord>, CosimError> {
+    let Streamed { out, ow, counts } = stream(sim, cfg, samples, false, 0)?;
     Ok((0..counts.outputs_taken as usize)
         .map(|k| unpack(cfg, &out[k * ow..(k + 1) * ow]))
         .collect())
@@ -114,30 +131,9 @@ pub fn cosim(
     stall: bool,
     seed: u64,
 ) -> Result<Outcome, CosimError> {
-    let (got, want) = (sim.layout(), layout(cfg));
-    if got != want {
-        return Err(CosimError::Protocol(format!(
-            "the design's ports do not match the elm config ({} inputs, {} readouts, {} memory units): record words in/out {}/{} expected {}/{}",
-            cfg.inputs, cfg.outputs, ElmDims::of(cfg).memory, got.in_words, got.out_words, want.in_words, want.out_words
-        )));
-    }
-    load_config(sim.as_mut(), cfg);
+    let Streamed { out, ow, counts } = stream(sim.as_mut(), cfg, samples, stall, seed)?;
     let t_n = cfg.timesteps;
     let n = samples.len() * t_n;
-    let inputs = pack_inputs(cfg, samples);
-    let (valid, ready) = patterns(stall, seed);
-    let ow = want.out_words as usize;
-    let mut out = vec![0u32; n * ow];
-    // A budget for either elm core (the array's or the folded one's).
-    let per_step =
-        rtl_gen::elm_core::step_latency(cfg).max(rtl_gen::elm_folded::step_latency(cfg)) + 16;
-    let max_cycles = (n * per_step * if stall { 3 } else { 1 } + 1000) as u64;
-    let counts = sim
-        .as_mut()
-        .run(
-            max_cycles, &inputs, n as u64, &valid, &ready, &mut out, n as u64, false,
-        )
-        .map_err(|e| CosimError::Protocol(e.to_string()))?;
     let layer = Layer::new(cfg.clone());
     let mut ill = false;
     for (s, sample) in samples.iter().enumerate() {

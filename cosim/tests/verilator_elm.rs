@@ -7,33 +7,17 @@
 //! named. Fails under `CI` when Verilator is missing.
 
 mod common;
-use common::elm::{lanes, random_layer, shared_elm_cases};
+use common::elm::{lanes, random_layer, shared_elm_cases, simulate, write_rtl};
 use common::{builder, Rng};
 
-use cosim::run::{self, Divergence, Outcome};
+use cosim::run::{Divergence, Outcome};
 use cosim::samples::{random_samples, SampleSpec};
-use cosim::verilator::{Builder, Opt};
 use golden_model::{Case, LaneVec, LayerConfig, Neuron};
+use rtl_gen::arch::Architecture;
 use std::path::{Path, PathBuf};
 
-fn write_rtl(cfg: &LayerConfig, label: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("snnrtl-vl-elm-{}-{label}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    rtl_gen::generate(cfg).write(&d).unwrap();
-    d
-}
-
-fn simulate(
-    b: &Builder,
-    cfg: &LayerConfig,
-    rtl: &Path,
-    samples: &[Vec<LaneVec>],
-    stall: bool,
-    seed: u64,
-) -> Outcome {
-    let lib = b.build(rtl, false, Opt::Rtl).unwrap();
-    let mut sim = run::open(&lib, None).unwrap();
-    run::cosim(sim.pin_mut(), cfg, samples, stall, seed).unwrap()
+fn array_core(cfg: &LayerConfig, label: &str) -> PathBuf {
+    write_rtl(cfg, &Architecture::Unrolled, label)
 }
 
 #[test]
@@ -56,7 +40,7 @@ fn every_shared_elm_vector_with_and_without_stalls() {
             extremes: true,
         };
         samples.extend(random_samples(cfg.inputs, cfg.timesteps, 6, spec));
-        let rtl = write_rtl(&cfg, &name);
+        let rtl = array_core(&cfg, &name);
         for stall in [false, true] {
             let o = simulate(&b, &cfg, &rtl, &samples, stall, 7 + i as u64);
             assert!(
@@ -82,7 +66,7 @@ fn random_configurations_with_stalls() {
         };
         let samples = random_samples(cfg.inputs, cfg.timesteps, 10, spec);
         let label = format!("random-{i}");
-        let rtl = write_rtl(&cfg, &label);
+        let rtl = array_core(&cfg, &label);
         let o = simulate(&b, &cfg, &rtl, &samples, true, 200 + i);
         assert!(
             matches!(o, Outcome::Match { .. }),
@@ -103,7 +87,7 @@ fn elm_digits_samples_with_stalls() {
     let case = Case::parse(&std::fs::read_to_string(path).unwrap()).unwrap();
     let cfg = case.layer.clone();
     let samples: Vec<Vec<LaneVec>> = lanes(case.samples).into_iter().take(24).collect();
-    let rtl = write_rtl(&cfg, "digits");
+    let rtl = array_core(&cfg, "digits");
     let o = simulate(&b, &cfg, &rtl, &samples, true, 5);
     assert!(matches!(o, Outcome::Match { .. }), "elm-digits: {o:?}");
     let _ = std::fs::remove_dir_all(&rtl);
@@ -118,7 +102,7 @@ fn planted_fault_is_caught_and_named() {
     let (name, case) = shared_elm_cases().into_iter().nth(2).unwrap();
     let cfg = case.layer.clone();
     let samples = lanes(case.samples);
-    let rtl = write_rtl(&cfg, "fault");
+    let rtl = array_core(&cfg, "fault");
     assert!(
         matches!(
             simulate(&b, &cfg, &rtl, &samples, false, 1),

@@ -11,7 +11,7 @@
 //! cycle stamps. Fails under `CI` when Verilator is missing.
 
 mod common;
-use common::elm::{lanes, random_layer, shared_elm_cases};
+use common::elm::{lanes, random_layer, shared_elm_cases, simulate, write_rtl};
 use common::{builder, Rng};
 
 use cosim::run::{self, Divergence, Outcome};
@@ -21,28 +21,8 @@ use golden_model::{Case, LaneVec, LayerConfig};
 use rtl_gen::arch::Architecture;
 use std::path::{Path, PathBuf};
 
-fn write_rtl(cfg: &LayerConfig, arch: &Architecture, label: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("snnrtl-vl-elmfold-{}-{label}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    arch.layer_core(cfg).0.write(&d).unwrap();
-    d
-}
-
 fn folded(cfg: &LayerConfig, label: &str) -> PathBuf {
     write_rtl(cfg, &Architecture::FoldedElm, label)
-}
-
-fn simulate(
-    b: &Builder,
-    cfg: &LayerConfig,
-    rtl: &Path,
-    samples: &[Vec<LaneVec>],
-    stall: bool,
-    seed: u64,
-) -> Outcome {
-    let lib = b.build(rtl, false, Opt::Rtl).unwrap();
-    let mut sim = run::open(&lib, None).unwrap();
-    run::cosim(sim.pin_mut(), cfg, samples, stall, seed).unwrap()
 }
 
 fn both_ways(b: &Builder, cfg: &LayerConfig, rtl: &Path, samples: &[Vec<LaneVec>], label: &str) {

@@ -1,10 +1,42 @@
 //! Shared by the elm co-simulation tests (the array core and the folded
-//! one): the shared `elm_*` reference cases, their samples as lanes, and
-//! random `elm` layers.
+//! one): the shared `elm_*` reference cases, their samples as lanes,
+//! random `elm` layers, and one core written and co-simulated.
 
 use super::Rng;
+use cosim::run::{self, Outcome};
+use cosim::verilator::{Builder, Opt};
 use golden_model::neuron::elm::Elm;
 use golden_model::{vectors, Case, LaneVec, LayerConfig, Neuron, Sample};
+use rtl_gen::arch::Architecture;
+use std::path::{Path, PathBuf};
+
+/// The layer's core as `arch` builds it (the array core: `Unrolled`; the
+/// folded one: `FoldedElm`), written to a fresh folder named by `label`.
+pub fn write_rtl(cfg: &LayerConfig, arch: &Architecture, label: &str) -> PathBuf {
+    let tag = match arch {
+        Architecture::FoldedElm => "elmfold",
+        _ => "elm",
+    };
+    let d = std::env::temp_dir().join(format!("snnrtl-vl-{tag}-{}-{label}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    arch.layer_core(cfg).0.write(&d).unwrap();
+    d
+}
+
+/// The core in `rtl` built by Verilator and co-simulated on `samples`
+/// (with `stall`: random gaps and back-pressure from `seed`).
+pub fn simulate(
+    b: &Builder,
+    cfg: &LayerConfig,
+    rtl: &Path,
+    samples: &[Vec<LaneVec>],
+    stall: bool,
+    seed: u64,
+) -> Outcome {
+    let lib = b.build(rtl, false, Opt::Rtl).unwrap();
+    let mut sim = run::open(&lib, None).unwrap();
+    run::cosim(sim.pin_mut(), cfg, samples, stall, seed).unwrap()
+}
 
 /// A case's samples as lane vectors (every elm case has weights).
 pub fn lanes(samples: Vec<Sample>) -> Vec<Vec<LaneVec>> {
