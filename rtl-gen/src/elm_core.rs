@@ -41,16 +41,52 @@ pub fn array_latency(cfg: &LayerConfig) -> usize {
 /// ready): the unit's program (`ElmDims::cycles_per_step`: its words plus 2)
 /// or, when the array is deeper, the array latency plus 1.
 pub fn cycles_per_step(cfg: &LayerConfig) -> usize {
-    ElmDims::of(cfg)
-        .cycles_per_step()
-        .max(array_latency(cfg) + 1)
+    cycles_per_step_after(cfg, array_latency(cfg))
 }
 
 /// Cycles from accepting step t's input vector (the unit idle) to
 /// presenting its output: the array, one cycle for the unit to take the
 /// currents, then the unit's program.
 pub fn step_latency(cfg: &LayerConfig) -> usize {
-    array_latency(cfg) + ElmDims::of(cfg).cycles_per_step()
+    step_latency_after(cfg, array_latency(cfg))
+}
+
+/// Cycles per step at full rate of an elm core whose synapse stage (the
+/// array, or the folded pass) takes `front` cycles to offer a step's
+/// currents: the unit's program, or the stage plus one when it is longer
+/// (one step in flight: the unit's take frees the input, the next vector
+/// enters a cycle later).
+pub(crate) fn cycles_per_step_after(cfg: &LayerConfig, front: usize) -> usize {
+    ElmDims::of(cfg).cycles_per_step().max(front + 1)
+}
+
+/// Cycles from an accepted input vector (the unit idle) to its output,
+/// after a synapse stage of `front` cycles: the stage, then the unit's
+/// program.
+pub(crate) fn step_latency_after(cfg: &LayerConfig, front: usize) -> usize {
+    front + ElmDims::of(cfg).cycles_per_step()
+}
+
+/// The manifest's `"latency"` object of an elm core whose synapse stage
+/// (`front_key`: `array_cycles` or `synapse_cycles`) takes `front` cycles.
+pub(crate) fn latency_json(
+    cfg: &LayerConfig,
+    front_key: &str,
+    front: usize,
+    note: &str,
+) -> serde_json::Value {
+    let (step, per_step) = (
+        step_latency_after(cfg, front),
+        cycles_per_step_after(cfg, front),
+    );
+    serde_json::json!({
+        front_key: front,
+        "unit_cycles": ElmDims::of(cfg).cycles_per_step(),
+        "step_to_output_cycles": step,
+        "cycles_per_step": per_step,
+        "sample_first_input_to_last_output_cycles": step + (cfg.timesteps - 1) * per_step,
+        "note": note,
+    })
 }
 
 /// Bits of `out_state`: outputs x readout bits + memory x memory bits.
@@ -458,14 +494,32 @@ pub(crate) fn push_unit_and_flags(m: &mut Module, cfg: &LayerConfig) {
 /// manifest (`"elm"` holds the unit's sizes, widths and timing, and the
 /// `out_state` record).
 pub fn design(cfg: &LayerConfig) -> crate::generate::Design {
+    let latency = latency_json(
+        cfg,
+        "array_cycles",
+        array_latency(cfg),
+        "cycles with out_ready high and the input always valid; one step in flight: in_ready is low until the unit takes the step's currents",
+    );
+    design_of(cfg, crate::generate::modules(cfg), "snn_elm_core", latency)
+}
+
+/// An elm core's design from its modules (top last, named `snn_core`, whose
+/// header names it `top_base`): headers, files and the manifest with its
+/// `"latency"` object.
+pub(crate) fn design_of(
+    cfg: &LayerConfig,
+    modules: Vec<Module>,
+    top_base: &str,
+    latency: serde_json::Value,
+) -> crate::generate::Design {
     use crate::generate::{config_hash, layer_header};
     use crate::verilog::print::module_to_string;
     let hash = config_hash(cfg);
-    let mods: Vec<Module> = crate::generate::modules(cfg)
+    let mods: Vec<Module> = modules
         .into_iter()
         .map(|m| {
             let base = if m.name == "snn_core" {
-                "snn_elm_core".to_string()
+                top_base.to_string()
             } else {
                 m.name.clone()
             };
@@ -477,17 +531,18 @@ pub fn design(cfg: &LayerConfig) -> crate::generate::Design {
         .map(|m| (format!("{}.v", m.name), module_to_string(m)))
         .collect();
     let top = mods.last().expect("a top module");
-    let manifest = manifest(cfg, &hash, &files, top);
+    let manifest = manifest(cfg, &hash, &files, top, latency);
     crate::generate::Design { files, manifest }
 }
 
-/// The manifest of an elm core (array or folded: the caller adjusts
-/// `"latency"`): sizes, widths, the `out_state` record, the address map.
-pub(crate) fn manifest(
+/// The manifest of an elm core (array or folded, its `"latency"` given):
+/// sizes, widths, the `out_state` record, the address map.
+fn manifest(
     cfg: &LayerConfig,
     hash: &str,
     files: &[(String, String)],
     top: &Module,
+    latency: serde_json::Value,
 ) -> serde_json::Value {
     use crate::generate::{port_json, MANIFEST_FORMAT_VERSION};
     use serde_json::json;
@@ -528,14 +583,7 @@ pub(crate) fn manifest(
                 mb = d.memory_bits
             ),
         },
-        "latency": {
-            "array_cycles": array_latency(cfg),
-            "unit_cycles": d.cycles_per_step(),
-            "step_to_output_cycles": step_latency(cfg),
-            "cycles_per_step": cycles_per_step(cfg),
-            "sample_first_input_to_last_output_cycles": step_latency(cfg) + (t - 1) * cycles_per_step(cfg),
-            "note": "cycles with out_ready high and the input always valid; one step in flight: in_ready is low until the unit takes the step's currents",
-        },
+        "latency": latency,
         "config_port": {
             "addr_bits": map.addr_bits(),
             "index_bits": map.index_bits,

@@ -58,22 +58,13 @@ pub fn synapse_cycles(cfg: &LayerConfig) -> usize {
 /// 2), or, when the synapse pass is longer, the pass plus one cycle (the
 /// unit's take frees the input, the next vector enters a cycle later).
 pub fn cycles_per_step(cfg: &LayerConfig) -> usize {
-    ElmDims::of(cfg)
-        .cycles_per_step()
-        .max(synapse_cycles(cfg) + 1)
+    crate::elm_core::cycles_per_step_after(cfg, synapse_cycles(cfg))
 }
 
 /// Cycles from accepting step t's input vector (the unit idle) to
 /// presenting its output: the synapse pass, then the unit's program.
 pub fn step_latency(cfg: &LayerConfig) -> usize {
-    synapse_cycles(cfg) + ElmDims::of(cfg).cycles_per_step()
-}
-
-/// Cycles of one `T`-step sample at full rate, from its first accepted
-/// vector to its last output taken, when the previous sample's last step
-/// left the unit idle: `step_latency + (T - 1) * cycles_per_step`.
-pub fn sample_latency(cfg: &LayerConfig) -> usize {
-    step_latency(cfg) + (cfg.timesteps - 1) * cycles_per_step(cfg)
+    crate::elm_core::step_latency_after(cfg, synapse_cycles(cfg))
 }
 
 /// `--parallelism` for an elm layer: one accumulator (P = 1) only. One
@@ -454,42 +445,20 @@ pub fn modules(cfg: &LayerConfig) -> Vec<Module> {
 /// The generated design of a folded `elm` layer, with headers and the
 /// manifest (as [`crate::elm_core::design`], `"architecture": "folded"`).
 pub fn design(cfg: &LayerConfig) -> crate::generate::Design {
-    use crate::generate::{config_hash, layer_header};
-    use crate::verilog::print::module_to_string;
     use serde_json::json;
-    let hash = config_hash(cfg);
-    let mods: Vec<Module> = modules(cfg)
-        .into_iter()
-        .map(|m| {
-            let base = if m.name == "snn_core" {
-                "snn_elm_folded_core".to_string()
-            } else {
-                m.name.clone()
-            };
-            layer_header(m, &base, cfg, &hash, None)
-        })
-        .collect();
-    let files: Vec<(String, String)> = mods
-        .iter()
-        .map(|m| (format!("{}.v", m.name), module_to_string(m)))
-        .collect();
-    let top = mods.last().expect("a top module");
-    let mut manifest = crate::elm_core::manifest(cfg, &hash, &files, top);
-    let d = ElmDims::of(cfg);
-    manifest["architecture"] = json!("folded");
-    manifest["synapses"] = json!({
+    let latency = crate::elm_core::latency_json(
+        cfg,
+        "synapse_cycles",
+        synapse_cycles(cfg),
+        "cycles with out_ready high and the input always valid; one step in flight: in_ready is low until the unit takes the step's currents; the next step's synapse pass runs during the unit's program",
+    );
+    let mut design = crate::elm_core::design_of(cfg, modules(cfg), "snn_elm_folded_core", latency);
+    design.manifest["architecture"] = json!("folded");
+    design.manifest["synapses"] = json!({
         "accumulators": 1,
         "weight_words": weight_words(cfg),
         "weight_bits": cfg.weight_bits,
         "pass_cycles": synapse_cycles(cfg),
     });
-    manifest["latency"] = json!({
-        "synapse_cycles": synapse_cycles(cfg),
-        "unit_cycles": d.cycles_per_step(),
-        "step_to_output_cycles": step_latency(cfg),
-        "cycles_per_step": cycles_per_step(cfg),
-        "sample_first_input_to_last_output_cycles": sample_latency(cfg),
-        "note": "cycles with out_ready high and the input always valid; one step in flight: in_ready is low until the unit takes the step's currents; the next step's synapse pass runs during the unit's program",
-    });
-    crate::generate::Design { files, manifest }
+    design
 }
