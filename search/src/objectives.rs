@@ -348,7 +348,6 @@ impl Evaluator {
             float_validation_error: None,
             rdm_score: None,
         };
-        let split = self.selection_split(&self.rows.folds[0]);
         r.scored = match self.fitness {
             Fitness::Trained => self.trained_over_folds(c).map(|(err, float_err, net)| {
                 r.validation_error = Some(err);
@@ -356,6 +355,8 @@ impl Evaluator {
                 (err, net)
             }),
             Fitness::Rdm => {
+                // Untrained: one fold's rows (the first) are enough.
+                let split = self.selection_split(&self.rows.folds[0]);
                 let o = &self.options;
                 evaluate::rdm(c, &self.ds, &split, o).and_then(|s| {
                     r.rdm_score = finite(s);
