@@ -9,25 +9,9 @@
 
 use golden_model::{network, Case, NetworkConfig, Sample};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
 
-fn dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/elm-digits")
-}
-
-fn read_json(name: &str) -> Value {
-    let path = dir().join(name);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-fn ints(v: &Value) -> Vec<i64> {
-    v.as_array()
-        .expect("an array")
-        .iter()
-        .map(|x| x.as_i64().expect("an integer"))
-        .collect()
-}
+mod common;
+use common::{ints, read_json};
 
 /// Weights and biases of a network.
 fn parameters(net: &NetworkConfig) -> usize {
